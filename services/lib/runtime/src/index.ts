@@ -1,1 +1,6 @@
-export const placeholder = true;
+export { buildAdminServer, MAX_SQL_BYTES, SqlRejectedError, type AdminServerDeps, type SqlColumn, type SqlResult, type SqlRunner } from './admin-server.js';
+export type { Component } from './component.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { Counter, createMetricsRegistry, Gauge, Histogram, METRIC_PREFIX, Registry } from './metrics.js';
+export { evaluateReadiness, type ReadinessCheck, type ReadinessReport, type ReadinessResult } from './readiness.js';
+export { createSupervisor, type Supervisor } from './supervisor.js';
