@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// Built entry point; run `npm run build` (or `npm start`) first.
+import '../dist/cli.js';

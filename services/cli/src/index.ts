@@ -1,1 +1,2 @@
-export const placeholder = true;
+export { main } from './main.js';
+export { formatJsonLines, formatRows, formatTable, type OutputFormat } from './format-rows.js';

@@ -1,4 +1,4 @@
-import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { evaluateReadiness, type ReadinessCheck } from './readiness.js';
@@ -40,7 +40,7 @@ export const MAX_SQL_BYTES = 256 * 1024;
  * store that another process holds locked.
  */
 export function buildAdminServer(deps: AdminServerDeps): FastifyInstance {
-  const app = fastify({ loggerInstance: deps.logger.child({ component: 'admin' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: MAX_SQL_BYTES });
+  const app = fastify({ loggerInstance: deps.logger.child({ component: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: MAX_SQL_BYTES });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

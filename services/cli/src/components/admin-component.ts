@@ -1,0 +1,32 @@
+import type { TracebarConfig } from '@tracebar/config';
+import { buildAdminServer, type Component, type Logger, type ReadinessCheck, type Registry, type SqlRunner } from '@tracebar/runtime';
+
+export interface AdminComponentDeps {
+  config: TracebarConfig;
+  logger: Logger;
+  registry: Registry;
+  readiness: () => readonly ReadinessCheck[];
+  sql?: SqlRunner;
+}
+
+export interface AdminComponent extends Component {
+  /** The bound address, e.g. `http://127.0.0.1:13133` (the real port when configured as 0). */
+  url(): string;
+}
+
+/** Started first and stopped last, so health and metrics answer through start-up and drain. */
+export function createAdminComponent(deps: AdminComponentDeps): AdminComponent {
+  const app = buildAdminServer(deps);
+  let address = '';
+  return {
+    name: 'admin',
+    async start() {
+      address = await app.listen({ host: deps.config.admin.host, port: deps.config.admin.port });
+      deps.logger.info({ component: 'admin', address }, 'admin server listening');
+    },
+    async shutdown() {
+      await app.close();
+    },
+    url: () => address,
+  };
+}

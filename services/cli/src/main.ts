@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type TracebarConfig } from '@tracebar/config';
+import { SqlRejectedError } from '@tracebar/runtime';
+import { EXIT, UsageError } from './cli-error.js';
+import { runSqlCommand } from './commands/sql.js';
+import { runUp } from './commands/up.js';
+import type { OutputFormat } from './format-rows.js';
+import { USAGE } from './usage.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      validate: { type: 'boolean', default: false },
+      format: { type: 'string', short: 'f', default: 'table' },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+}
+
+function load(file: string | undefined): TracebarConfig {
+  return loadConfig({ file, env: process.env }).config;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.version) {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
+  }
+  switch (command) {
+    case 'up': {
+      if (rest.length > 0) throw new UsageError(`up takes no arguments, got: ${rest.join(' ')}`);
+      const loaded = loadConfig({ file: values.config, env: process.env });
+      if (values.validate) {
+        process.stdout.write(`config ok${loaded.file ? ` (${loaded.file})` : ' (defaults)'}\n`);
+        return EXIT.ok;
+      }
+      return runUp({ config: loaded.config, configFile: loaded.file, signals: process, forceExit: (code) => process.exit(code) });
+    }
+    case 'sql': {
+      if (rest.length !== 1) throw new UsageError('sql takes exactly one query argument: tracebar sql "SELECT 1"');
+      if (values.format !== 'table' && values.format !== 'jsonl') {
+        throw new UsageError(`--format must be table or jsonl, got ${values.format}`);
+      }
+      await runSqlCommand({
+        config: load(values.config),
+        query: rest[0] as string,
+        format: values.format as OutputFormat,
+        write: (text) => process.stdout.write(text),
+      });
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+/** The CLI's only entry point: reads argv/env, owns exit codes; `up` owns signals. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`tracebar: ${error.message}\nRun 'tracebar help' for usage.\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tracebar: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof SqlRejectedError) {
+      process.stderr.write(`tracebar: query rejected: ${error.message}\n`);
+      return EXIT.failure;
+    }
+    process.stderr.write(`tracebar: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failure;
+  }
+}

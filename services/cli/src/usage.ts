@@ -1,0 +1,14 @@
+export const USAGE = `tracebar — find the agent sessions that fail their users
+
+Usage:
+  tracebar up [--config <file>] [--validate]
+      Run every available component in one process (embedded default: in-process bus,
+      chDB under ./.tracebar). --validate checks the config and exits.
+  tracebar sql "<query>" [--format table|jsonl] [--config <file>]
+      Run a read-only query: through the running instance's admin API when one is up,
+      directly against the configured store otherwise.
+  tracebar help | --help
+  tracebar --version
+
+Config: config/tracebar.yaml (or --config / TRACEBAR_CONFIG) with TRACEBAR_* overrides.
+`;
