@@ -48,6 +48,7 @@ function registerMetrics(registry: Registry, current: () => Bus | undefined): Hi
   stat('tracebar_bus_in_flight_bytes', 'Bytes published and not yet acknowledged.', (bus) => bus.stats().inFlightBytes);
   stat('tracebar_bus_max_in_flight_bytes', 'The in-flight bound.', (bus) => bus.stats().maxInFlightBytes);
   stat('tracebar_bus_consumed_messages', 'Messages delivered to consumers since start.', (bus) => bus.stats().consumedMessages);
+  stat('tracebar_bus_evicted_messages', 'In-process bus: records dropped from topics no group consumes, since start.', (bus) => bus.stats().evictedMessages);
   stat('tracebar_bus_consumed_bytes', 'Bytes delivered to consumers since start.', (bus) => bus.stats().consumedBytes);
   return new Histogram({
     name: 'tracebar_bus_publish_seconds',
