@@ -4,15 +4,6 @@
 import type { TestProject } from 'vitest/node';
 import { runKafkaScript } from './kafka-script.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Bootstrap servers of the test broker, e.g. `127.0.0.1:9092`. */
-    kafkaBrokers: string;
-    /** True when the broker is the one deploy/local/kafka.sh runs (not an external one). */
-    kafkaFromLocalScript: boolean;
-  }
-}
-
 const BROKERS_ENV = 'TRACEBAR_TEST_KAFKA_BROKERS';
 
 let leased = false;
