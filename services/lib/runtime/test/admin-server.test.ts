@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { buildAdminServer, Counter, createLogger, createMetricsRegistry, SqlRejectedError, type ReadinessCheck } from '@tracebar/runtime';
+import { buildAdminServer, Counter, createLogger, createMetricsRegistry, SqlRejectedError, type ReadinessCheck } from '../src/index.js';
 
 const silent = createLogger({ name: 'test', level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, createSupervisor, type Component } from '@tracebar/runtime';
+import { createLogger, createSupervisor, type Component } from '../src/index.js';
 
 const silent = createLogger({ name: 'test', level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
 
