@@ -75,6 +75,62 @@ export const clickhouseSchema = z
   })
   .prefault({});
 
+const maskPattern = z.union([
+  z.enum(['email', 'card', 'ipv4', 'bearer']),
+  z.strictObject({
+    name: z.string().min(1),
+    /** A JavaScript regular expression source, applied globally to string values. */
+    regex: z.string().min(1).refine((source) => {
+      try {
+        new RegExp(source, 'g');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected a valid regular expression'),
+    replacement: z.string().default('[redacted]'),
+  }),
+]);
+
+export const ingestSchema = z
+  .strictObject({
+    /**
+     * API keys and the tenant each maps to. Empty (the embedded default, bound to 127.0.0.1)
+     * means no key is asked for and everything is tenant `default`.
+     */
+    apiKeys: z
+      .array(
+        z.strictObject({
+          key: z.string().min(16, 'expected an API key of at least 16 characters'),
+          tenant: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'expected a tenant id: 1-64 letters, digits, . _ -'),
+        }),
+      )
+      .default([]),
+    /** Largest request body, counted after decompression (so a gzip bomb stops here). */
+    maxBodyBytes: byteSize.pipe(z.number().min(1_024)).default(16 * 1_048_576),
+    maxSpansPerRequest: z.number().int().min(1).default(100_000),
+    /** Attributes kept per span (beyond: dropped and counted, as OTel SDK limits do). */
+    maxAttributesPerSpan: z.number().int().min(1).default(1_024),
+    /** String attribute values longer than this many characters are truncated (and counted). */
+    maxAttributeValueLength: z.number().int().min(16).default(65_536),
+    /** Decoded request bytes held while waiting for the bus to acknowledge; beyond it, refuse retryably. */
+    maxInFlightBytes: byteSize.default(128 * 1_048_576),
+    /** Retry-After sent with a retryable refusal. */
+    retryAfterMs: durationMs.default(1_000),
+    redaction: z
+      .strictObject({
+        /** Attribute keys removed before anything leaves ingest; `*` matches any run of characters. */
+        dropKeys: z.array(z.string().min(1)).default([]),
+        /** Attribute keys whose values are replaced by a salted SHA-256 (joinable, not readable). */
+        hashKeys: z.array(z.string().min(1)).default([]),
+        hashSalt: z.string().default(''),
+        /** Built-in patterns (email, card, ipv4, bearer) or { name, regex, replacement }, masked in string values. */
+        maskPatterns: z.array(maskPattern).default([]),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   /** Embedded data (chDB files) lives here. */
   dataDir: z.string().min(1).default('./.tracebar'),
@@ -85,6 +141,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   admin: endpoint(13_133),
   otlp: z.strictObject({ grpc: endpoint(4_317), http: endpoint(4_318) }).prefault({}),
+  ingest: ingestSchema,
   bus: busSchema,
   topics: topicsSchema,
   clickhouse: clickhouseSchema,
@@ -99,3 +156,4 @@ export const configSchema = z.strictObject({
 export type TracebarConfig = z.infer<typeof configSchema>;
 export type TopicConfig = TracebarConfig['topics']['spans'];
 export type TopicRole = keyof TracebarConfig['topics'];
+export type IngestConfig = TracebarConfig['ingest'];
