@@ -17,8 +17,12 @@ KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
-STATE_DIR="$SCRIPT_DIR/.kafka"
-LIBS_DIR="$STATE_DIR/libs"
+# The jars are cached once per checkout; everything of one running broker (config, logs, pid,
+# leases, lock, data) lives under its state dir, so a second private broker (other ports,
+# KAFKA_STATE_DIR elsewhere) never touches the shared one.
+CACHE_DIR="$SCRIPT_DIR/.kafka"
+STATE_DIR="${KAFKA_STATE_DIR:-$CACHE_DIR}"
+LIBS_DIR="$CACHE_DIR/libs"
 STAMP_FILE="$LIBS_DIR/.complete"
 CONF_DIR="$STATE_DIR/config"
 LOG_DIR="$STATE_DIR/logs"
@@ -53,7 +57,7 @@ check_java() {
 # Serialises fetch/start/stop/release between concurrent callers (e.g. two test runs in
 # one checkout). The lock is on fd 9; the broker is started with fd 9 closed.
 take_lock() {
-  mkdir -p "$STATE_DIR"
+  mkdir -p "$STATE_DIR" "$CACHE_DIR"
   exec 9>"$LOCK_FILE"
   flock -w 300 9 || die "timed out waiting for $LOCK_FILE"
 }
@@ -73,7 +77,7 @@ do_fetch() {
     return 0
   fi
   command -v mvn >/dev/null || die "mvn not found: install Maven 3.8+ to fetch the Kafka jars"
-  local tmp="$STATE_DIR/libs.tmp.$$"
+  local tmp="$CACHE_DIR/libs.tmp.$$"
   rm -rf "$tmp"
   log "fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central (one time)"
   local repo_args=()

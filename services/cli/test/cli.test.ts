@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { collect, freePort, runCli, spawnCli, waitForReady } from './cli-process.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tracebar-cli-'));
+// Test files run in parallel: the OTLP receivers take whatever ports are free.
+const ANY_OTLP_PORT = { TRACEBAR_OTLP__GRPC__PORT: '0', TRACEBAR_OTLP__HTTP__PORT: '0' };
 
 describe('tracebar up and sql, as processes', () => {
   const children: ReturnType<typeof spawnCli>[] = [];
@@ -12,7 +14,7 @@ describe('tracebar up and sql, as processes', () => {
 
   it('is ready within 30 s, answers sql while up and after it stopped, and drains on SIGTERM', async () => {
     const port = await freePort();
-    const env = { TRACEBAR_DATA_DIR: dataDir, TRACEBAR_ADMIN__PORT: String(port), TRACEBAR_LOG_LEVEL: 'info' };
+    const env = { TRACEBAR_DATA_DIR: dataDir, TRACEBAR_ADMIN__PORT: String(port), TRACEBAR_LOG_LEVEL: 'info', ...ANY_OTLP_PORT };
     const up = spawnCli(['up'], env);
     children.push(up);
     const exited = collect(up);

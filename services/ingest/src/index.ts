@@ -1,1 +1,8 @@
-export const placeholder = true;
+export { createIngest, type Ingest, type IngestAddresses, type IngestDeps } from './ingest.js';
+export { DEFAULT_TENANT } from './api-keys.js';
+export { failureCatalog, GrpcCode, type Failure, type FailureCode, type FailureSpec } from './failures.js';
+export type { DecodeOtlp, OtlpDecoders } from './decoders.js';
+export type { Protocol } from './metrics.js';
+export { OTLP_TRACES_PATH } from './http/http-receiver.js';
+export { retryDelayMsOf } from './rpc-status.js';
+export type { NormalizeContext, NormalizeCounts, NormalizedSpan, NormalizeResult, Normalizer, OtlpTraceRequest } from './span-batch.js';

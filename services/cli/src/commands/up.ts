@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { TracebarConfig } from '@tracebar/config';
+import { createIngest } from '@tracebar/ingest';
 import { createLogger, createMetricsRegistry, createSupervisor, type Logger, type ReadinessCheck } from '@tracebar/runtime';
 import { createAdminComponent } from '../components/admin-component.js';
 import { createBusComponent } from '../components/bus-component.js';
@@ -34,7 +35,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     readiness: () => [startup, ...supervisor.readiness],
     sql: (query) => store.sql(query),
   });
-  const supervisor = createSupervisor([admin, store, bus], logger);
+  // Receivers come last: they start once the bus can take spans, and stop first on shutdown.
+  const ingest = createIngest({ config, bus: () => bus.bus(), logger, registry });
+  const supervisor = createSupervisor([admin, store, bus, ingest], logger);
 
   let firstSignalAt = 0;
   let requestStop: (reason: string) => void = () => undefined;
@@ -69,7 +72,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     return 1;
   }
   started = true;
-  logger.info({ admin: admin.url() }, 'tracebar ready');
+  logger.info({ admin: admin.url(), otlp: ingest.addresses() }, 'tracebar ready');
   options.onReady?.({ adminUrl: admin.url() });
 
   const reason = await stopRequested;

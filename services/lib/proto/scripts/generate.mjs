@@ -23,6 +23,8 @@ const wrapper = join(packageDir, 'scripts/pbjs-esm-wrapper.tmpl');
 const bundles = [
   { name: 'otlp', entries: ['opentelemetry/proto/collector/trace/v1/trace_service.proto'] },
   { name: 'tracebar', entries: await protoFiles('tracebar/v1') },
+  // gRPC/HTTP error details of OTLP failures (google.rpc.Status carrying RetryInfo).
+  { name: 'rpc', entries: ['google/rpc/status.proto', 'google/rpc/error_details.proto'] },
 ];
 
 async function protoFiles(subdir) {

@@ -2,6 +2,8 @@
 // small helpers. Generated code lives in ./gen (regenerate with `npm run generate`).
 export { opentelemetry } from './gen/otlp.js';
 export { tracebar } from './gen/tracebar.js';
+// google.rpc.Status / RetryInfo (and google.protobuf.Any / Duration): OTLP failure details.
+export { google } from './gen/rpc.js';
 
 export {
   Alert,
