@@ -1,5 +1,5 @@
 import type { TracebarConfig } from '@tracebar/config';
-import { SqlRejectedError, type SqlResult } from '@tracebar/runtime';
+import { SqlRejectedError, type SqlParams, type SqlResult } from '@tracebar/runtime';
 
 /** The admin address a local client should dial: a wildcard bind is reached over loopback. */
 export function adminBaseUrl(config: TracebarConfig): string {
@@ -16,13 +16,13 @@ function isConnectionRefused(error: unknown): boolean {
  * Runs the query through a running instance's admin API. Resolves undefined when nothing listens
  * there, so the caller can open the store itself.
  */
-export async function sqlViaAdmin(baseUrl: string, query: string, timeoutMs = 60_000): Promise<SqlResult | undefined> {
+export async function sqlViaAdmin(baseUrl: string, query: string, params: SqlParams, timeoutMs = 60_000): Promise<SqlResult | undefined> {
   let response: Response;
   try {
     response = await fetch(`${baseUrl}/v1/sql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query }),
+      body: JSON.stringify({ query, params }),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {

@@ -22,10 +22,22 @@ function parse(argv: string[]) {
       config: { type: 'string', short: 'c' },
       validate: { type: 'boolean', default: false },
       format: { type: 'string', short: 'f', default: 'table' },
+      param: { type: 'string', short: 'p', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
   });
+}
+
+/** `--param tenant=default` binds `{tenant:String}` in the query. */
+function parseParams(pairs: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new UsageError(`--param expects name=value, got ${pair}`);
+    params[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return params;
 }
 
 function load(file: string | undefined): TracebarConfig {
@@ -67,6 +79,7 @@ async function dispatch(argv: string[]): Promise<number> {
       await runSqlCommand({
         config: load(values.config),
         query: rest[0] as string,
+        params: parseParams(values.param),
         format: values.format as OutputFormat,
         write: (text) => process.stdout.write(text),
       });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ClickHouseError } from '@clickhouse/client';
 import { createClickHouse, queryReadOnly, TracebarClickHouseError, type ClickHouse } from '@tracebar/clickhouse';
 import type { TracebarConfig } from '@tracebar/config';
-import { SqlRejectedError, type SqlResult } from '@tracebar/runtime';
+import { SqlRejectedError, type SqlParams, type SqlResult } from '@tracebar/runtime';
 
 /** The embedded engine's folder inside the data dir. */
 export function chdbPath(config: TracebarConfig): string {
@@ -20,9 +20,9 @@ function isQueryMistake(error: unknown): boolean {
 }
 
 /** A read-only query as the admin API and the CLI print it: columns in order, rows as arrays. */
-export async function runReadOnly(store: ClickHouse, query: string): Promise<SqlResult> {
+export async function runReadOnly(store: ClickHouse, query: string, params: SqlParams = {}): Promise<SqlResult> {
   try {
-    const result = await queryReadOnly(store, query);
+    const result = await queryReadOnly(store, query, { queryParams: params });
     return {
       columns: result.columns,
       rows: result.rows.map((row) => result.columns.map((column) => row[column.name])),
@@ -34,10 +34,10 @@ export async function runReadOnly(store: ClickHouse, query: string): Promise<Sql
 }
 
 /** For `tracebar sql` when no instance is running: open, query, close. */
-export async function queryStoreDirectly(config: TracebarConfig, query: string): Promise<SqlResult> {
+export async function queryStoreDirectly(config: TracebarConfig, query: string, params: SqlParams = {}): Promise<SqlResult> {
   const store = await openStore(config);
   try {
-    return await runReadOnly(store, query);
+    return await runReadOnly(store, query, params);
   } finally {
     await store.close();
   }

@@ -4,8 +4,8 @@ Usage:
   tracebar up [--config <file>] [--validate]
       Run every available component in one process (embedded default: in-process bus,
       chDB under ./.tracebar). --validate checks the config and exits.
-  tracebar sql "<query>" [--format table|jsonl] [--config <file>]
-      Run a read-only query: through the running instance's admin API when one is up,
+  tracebar sql "<query>" [--param name=value ...] [--format table|jsonl] [--config <file>]
+      Run a read-only query ({name:Type} placeholders bound from --param): through the running instance's admin API when one is up,
       directly against the configured store otherwise.
   tracebar help | --help
   tracebar --version

@@ -21,6 +21,9 @@ describe('tracebar up and sql, as processes', () => {
     const readyMs = await waitForReady(`http://127.0.0.1:${port}`, 30_000);
     expect(readyMs).toBeLessThan(30_000);
 
+    const bound = await runCli(['sql', 'SELECT {tenant:String} AS tenant, {n:UInt32} + 1 AS next', '--param', 'tenant=acme', '-p', 'n=41', '--format', 'jsonl'], env);
+    expect(bound).toMatchObject({ code: 0, stdout: `{"tenant":"acme","next":"42"}\n` }); // 64-bit integers come back as strings, exact
+
     const whileUp = await runCli(['sql', 'SELECT 1'], env);
     expect(whileUp).toMatchObject({ code: 0, stderr: '' });
     expect(whileUp.stdout.trim().split('\n').at(-1)?.trim()).toBe('1');
@@ -38,6 +41,10 @@ describe('tracebar up and sql, as processes', () => {
     // Nothing listens now: the CLI opens the embedded store itself.
     const afterStop = await runCli(['sql', 'SELECT 1 AS one', '--format', 'jsonl'], env);
     expect(afterStop).toMatchObject({ code: 0, stdout: '{"one":1}\n' });
+    const boundDirect = await runCli(['sql', 'SELECT {tenant:String} AS tenant', '--param', 'tenant=acme', '--format', 'jsonl'], env);
+    expect(boundDirect).toMatchObject({ code: 0, stdout: '{"tenant":"acme"}\n' });
+    const noValue = await runCli(['sql', 'SELECT 1', '--param', 'tenant'], env);
+    expect(noValue.code).toBe(2);
   });
 
   it('refuses writes and reports bad SQL with exit code 1', async () => {

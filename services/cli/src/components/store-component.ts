@@ -1,12 +1,12 @@
 import { defaultMigrationsDir, runMigrations, type ClickHouse } from '@tracebar/clickhouse';
 import type { TracebarConfig } from '@tracebar/config';
-import type { Component, Logger, SqlResult } from '@tracebar/runtime';
+import type { Component, Logger, SqlParams, SqlResult } from '@tracebar/runtime';
 import { openStore, runReadOnly } from '../store.js';
 
 export interface StoreComponent extends Component {
   /** The open store; throws before start. */
   store(): ClickHouse;
-  sql(query: string): Promise<SqlResult>;
+  sql(query: string, params: SqlParams): Promise<SqlResult>;
 }
 
 /** Opens ClickHouse (chDB under dataDir, or a server) and brings the schema up to date. */
@@ -43,6 +43,6 @@ export function createStoreComponent(config: TracebarConfig, logger: Logger, mig
       },
     },
     store: open,
-    sql: (query) => runReadOnly(open(), query),
+    sql: (query, params) => runReadOnly(open(), query, params),
   };
 }

@@ -131,6 +131,83 @@ export const ingestSchema = z
   })
   .prefault({});
 
+export const sessionizerSchema = z
+  .strictObject({
+    /** Consumer group of the sessionizer instances; instances of one group share the spans partitions. */
+    consumerGroup: z.string().min(1).default('tracebar-sessionizer'),
+    /** A session closes when none of its spans was received for this long (processing time; see the README). */
+    idleGapMs: durationMs.pipe(z.number().min(1)).default(60_000),
+    /** Idle gap per `service.name` (that of the session's first span naming one), overriding idleGapMs. */
+    idleGapByService: z.record(z.string().min(1), durationMs.pipe(z.number().min(1))).default({}),
+    /**
+     * Processing time a session must be quiet before event-time idleness or an end marker closes it,
+     * and how long a partition may deliver nothing before the wall clock advances its watermark.
+     */
+    allowedLatenessMs: durationMs.default(5_000),
+    /** How long a closed session is remembered after its idle gap, so that late spans make revision n+1. */
+    revisionWindowMs: durationMs.default(300_000),
+    /** Per session: beyond these, the session is closed and flagged truncated. */
+    maxSessionDurationMs: durationMs.pipe(z.number().min(1)).default(3_600_000),
+    maxSessionSpans: z.number().int().min(1).default(10_000),
+    maxSessionBytes: byteSize.pipe(z.number().min(1_024)).default(32 * 1_048_576),
+    /** Per instance: at either cap the oldest open session is force-closed (evicted). */
+    maxOpenSessions: z.number().int().min(1).default(100_000),
+    /** Span bytes held per instance: open sessions and closed ones remembered for revisions. */
+    maxOpenBytes: byteSize.pipe(z.number().min(1_048_576)).default(1_073_741_824),
+    /** Characters kept of user inputs and outputs in turns and the summary. */
+    maxTextLength: z.number().int().min(16).default(4_096),
+    /** Least time between offset commits (after the sessions closed so far are published). */
+    commitIntervalMs: durationMs.default(1_000),
+  })
+  .prefault({});
+
+/** How long rows are kept (ClickHouse TTL); 0 keeps them forever. At least an hour otherwise. */
+const retention = durationMs.refine((ms) => ms === 0 || ms >= 3_600_000, 'expected 0 (keep forever) or a duration of at least 1h');
+
+export const sinkSchema = z
+  .strictObject({
+    /** Consumer group of the sink instances; instances of one group share the partitions. */
+    consumerGroup: z.string().min(1).default('tracebar-sink'),
+    /** Topics (by role in `topics`) the sink writes to ClickHouse. */
+    topics: z
+      .array(z.enum(['spans', 'sessions', 'scores', 'review', 'labels', 'alerts']))
+      .min(1)
+      .default(['spans', 'sessions', 'scores', 'review', 'labels']),
+    /** A topic partition's pending rows are inserted once they reach this many rows... */
+    maxBatchRows: z.number().int().min(1).default(10_000),
+    /** ...or this many bytes (as encoded for the insert)... */
+    maxBatchBytes: byteSize.pipe(z.number().min(1_024)).default(16 * 1_048_576),
+    /** ...or once the oldest of them has waited this long. */
+    flushIntervalMs: durationMs.pipe(z.number().min(1)).default(1_000),
+    /** Encoded rows held per instance while waiting for ClickHouse; at the bound, consumption waits. */
+    maxBufferedBytes: byteSize.default(128 * 1_048_576),
+    /** Inserts in flight at once (one per table and topic partition). */
+    insertConcurrency: z.number().int().min(1).max(64).default(4),
+    /** Backoff of a failed insert: doubles from retryInitialMs up to retryMaxMs, with full jitter. */
+    retryInitialMs: durationMs.pipe(z.number().min(1)).default(100),
+    retryMaxMs: durationMs.pipe(z.number().min(1)).default(30_000),
+    retention: z
+      .strictObject({
+        spans: retention.default(30 * 86_400_000),
+        sessions: retention.default(90 * 86_400_000),
+        /** The verdicts and scores tables. */
+        scores: retention.default(365 * 86_400_000),
+        reviewItems: retention.default(365 * 86_400_000),
+        alerts: retention.default(365 * 86_400_000),
+        labels: retention.default(0),
+      })
+      .prefault({}),
+  })
+  .superRefine((sink, ctx) => {
+    if (sink.maxBufferedBytes < sink.maxBatchBytes) {
+      ctx.addIssue({ code: 'custom', path: ['maxBufferedBytes'], message: 'expected at least maxBatchBytes' });
+    }
+    if (sink.retryMaxMs < sink.retryInitialMs) {
+      ctx.addIssue({ code: 'custom', path: ['retryMaxMs'], message: 'expected at least retryInitialMs' });
+    }
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   /** Embedded data (chDB files) lives here. */
   dataDir: z.string().min(1).default('./.tracebar'),
@@ -142,6 +219,8 @@ export const configSchema = z.strictObject({
   admin: endpoint(13_133),
   otlp: z.strictObject({ grpc: endpoint(4_317), http: endpoint(4_318) }).prefault({}),
   ingest: ingestSchema,
+  sessionizer: sessionizerSchema,
+  sink: sinkSchema,
   bus: busSchema,
   topics: topicsSchema,
   clickhouse: clickhouseSchema,
@@ -157,3 +236,5 @@ export type TracebarConfig = z.infer<typeof configSchema>;
 export type TopicConfig = TracebarConfig['topics']['spans'];
 export type TopicRole = keyof TracebarConfig['topics'];
 export type IngestConfig = TracebarConfig['ingest'];
+export type SessionizerConfig = TracebarConfig['sessionizer'];
+export type SinkConfig = TracebarConfig['sink'];

@@ -15,7 +15,10 @@ export interface SqlResult {
 }
 
 /** Runs a read-only query; throws `SqlRejectedError` for the caller's mistakes. */
-export type SqlRunner = (query: string) => Promise<SqlResult>;
+/** Values for the query's `{name:Type}` placeholders, bound by ClickHouse (never spliced into SQL). */
+export type SqlParams = Record<string, string>;
+
+export type SqlRunner = (query: string, params: SqlParams) => Promise<SqlResult>;
 
 /** The query itself was wrong (syntax, unknown table, a write under read-only): answered 400. */
 export class SqlRejectedError extends Error {
@@ -54,14 +57,18 @@ export function buildAdminServer(deps: AdminServerDeps): FastifyInstance {
     return reply.type(deps.registry.contentType).send(body);
   });
 
-  app.post<{ Body: { query?: unknown } }>('/v1/sql', async (request, reply) => {
+  app.post<{ Body: { query?: unknown; params?: unknown } }>('/v1/sql', async (request, reply) => {
     if (!deps.sql) return reply.code(404).send({ error: 'no SQL store in this process' });
     const query = request.body?.query;
     if (typeof query !== 'string' || query.trim() === '') {
-      return reply.code(400).send({ error: 'body must be JSON {"query": "<SQL>"}' });
+      return reply.code(400).send({ error: 'body must be JSON {"query": "<SQL>", "params": {...}}' });
+    }
+    const params = request.body?.params ?? {};
+    if (typeof params !== 'object' || params === null || Object.values(params).some((value) => typeof value !== 'string')) {
+      return reply.code(400).send({ error: 'params must be an object of strings: {"params": {"tenant": "default"}}' });
     }
     try {
-      return await deps.sql(query);
+      return await deps.sql(query, params as SqlParams);
     } catch (error) {
       if (error instanceof SqlRejectedError) return reply.code(400).send({ error: error.message });
       request.log.error({ err: error }, 'sql query failed');

@@ -1,4 +1,4 @@
-export { buildAdminServer, MAX_SQL_BYTES, SqlRejectedError, type AdminServerDeps, type SqlColumn, type SqlResult, type SqlRunner } from './admin-server.js';
+export { buildAdminServer, MAX_SQL_BYTES, SqlRejectedError, type AdminServerDeps, type SqlColumn, type SqlParams, type SqlResult, type SqlRunner } from './admin-server.js';
 export type { Component } from './component.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { Counter, createMetricsRegistry, Gauge, Histogram, METRIC_PREFIX, Registry } from './metrics.js';

@@ -61,7 +61,8 @@ describe('admin server', () => {
       logger: silent,
       registry: createMetricsRegistry(),
       readiness: () => [],
-      sql: async (query) => {
+      sql: async (query, params) => {
+        if (query === 'SELECT {n:UInt8} AS n') return { columns: [{ name: 'n', type: 'UInt8' }], rows: [[Number(params.n)]] };
         if (query.startsWith('DROP')) throw new SqlRejectedError('read-only: DROP refused');
         if (query === 'SELECT broken') throw new Error('store unavailable');
         return { columns: [{ name: 'x', type: 'UInt8' }], rows: [[1]] };
@@ -73,6 +74,10 @@ describe('admin server', () => {
     expect([rejected.statusCode, rejected.json()]).toEqual([400, { error: 'read-only: DROP refused' }]);
     const failed = await app.inject({ method: 'POST', url: '/v1/sql', payload: { query: 'SELECT broken' } });
     expect(failed.statusCode).toBe(503);
+    const bound = await app.inject({ method: 'POST', url: '/v1/sql', payload: { query: 'SELECT {n:UInt8} AS n', params: { n: '7' } } });
+    expect(bound.json()).toEqual({ columns: [{ name: 'n', type: 'UInt8' }], rows: [[7]] });
+    const badParams = await app.inject({ method: 'POST', url: '/v1/sql', payload: { query: 'SELECT 1', params: { n: 7 } } });
+    expect(badParams.statusCode).toBe(400);
     const empty = await app.inject({ method: 'POST', url: '/v1/sql', payload: {} });
     expect(empty.statusCode).toBe(400);
     await app.close();
