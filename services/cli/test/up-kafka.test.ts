@@ -14,6 +14,16 @@ import { topicSpecs } from '../src/components/bus-component.js';
 
 const silent = createLogger({ name: 'test', level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
 
+async function pollReady(url: string, timeoutMs = 30_000): Promise<{ status: number; body: unknown }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${url}/readyz`);
+    const answer = { status: response.status, body: (await response.json()) as unknown };
+    if (answer.status === 200 || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('tracebar up on Kafka', () => {
   const suffix = `${Date.now()}-${process.pid}`;
   const admin = new Admin({ clientId: 'up-kafka-test', bootstrapBrokers: [inject('kafkaBrokers')] });
@@ -50,8 +60,9 @@ describe('tracebar up on Kafka', () => {
       forceExit: () => undefined,
       onReady: (info) => {
         adminUrl = info.adminUrl;
-        void fetch(`${adminUrl}/readyz`)
-          .then(async (response) => (readyz = { status: response.status, body: await response.json() }))
+        // Consumers join their groups after start returns: ready once they have partitions.
+        void pollReady(adminUrl)
+          .then((answer) => (readyz = answer))
           .finally(() => stop.abort());
       },
     });
@@ -59,7 +70,7 @@ describe('tracebar up on Kafka', () => {
     expect(adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(readyz).toEqual({
       status: 200,
-      body: { status: 'ready', checks: { startup: { ready: true }, store: { ready: true }, bus: { ready: true }, sink: { ready: true }, ingest: { ready: true } } },
+      body: { status: 'ready', checks: { startup: { ready: true }, store: { ready: true }, bus: { ready: true }, sink: { ready: true }, sessionizer: { ready: true }, ingest: { ready: true } } },
     });
 
     const bus = createKafkaBus({ brokers: [inject('kafkaBrokers')] });

@@ -1,1 +1,16 @@
-export const placeholder = true;
+// @tracebar/sessionizer: spans become whole sessions (services/sessionizer/README.md).
+export { createSessionizer, type Sessionizer, type SessionizerDeps } from './sessionizer.js';
+export {
+  createSessionizerCore,
+  type CommitOffset,
+  type CoreObserver,
+  type CoreRecord,
+  type CoreStats,
+  type DropReason,
+  type Emission,
+  type SessionizerCore,
+} from './sessionizer-core.js';
+export { resolveSettings, type SessionizerSettings } from './config.js';
+export { assembleSession, type AssembledSession, type ClosingSession } from './assemble-session.js';
+export { contentDigest, encodeSession, type EncodedSession } from './session-encoder.js';
+export { joinSessionParts } from './join-parts.js';

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { TracebarConfig } from '@tracebar/config';
 import { createIngest } from '@tracebar/ingest';
+import { createSessionizer } from '@tracebar/sessionizer';
 import { createSink } from '@tracebar/sink';
 import { createLogger, createMetricsRegistry, createSupervisor, type Logger, type ReadinessCheck } from '@tracebar/runtime';
 import { createAdminComponent } from '../components/admin-component.js';
@@ -39,8 +40,9 @@ export async function runUp(options: UpOptions): Promise<number> {
   // Consumers subscribe before any producer starts (the in-process bus keeps records only for
   // groups that exist); receivers come last, so they stop first and the pipeline drains behind them.
   const sink = createSink({ config, bus: () => bus.bus(), store: () => store.store(), logger, registry });
+  const sessionizer = createSessionizer({ config, bus: () => bus.bus(), logger, registry });
   const ingest = createIngest({ config, bus: () => bus.bus(), logger, registry });
-  const supervisor = createSupervisor([admin, store, bus, sink, ingest], logger);
+  const supervisor = createSupervisor([admin, store, bus, sink, sessionizer, ingest], logger);
 
   let firstSignalAt = 0;
   let requestStop: (reason: string) => void = () => undefined;
