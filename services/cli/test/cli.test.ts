@@ -24,6 +24,10 @@ describe('tracebar up and sql, as processes', () => {
     const bound = await runCli(['sql', 'SELECT {tenant:String} AS tenant, {n:UInt32} + 1 AS next', '--param', 'tenant=acme', '-p', 'n=41', '--format', 'jsonl'], env);
     expect(bound).toMatchObject({ code: 0, stdout: `{"tenant":"acme","next":"42"}\n` }); // 64-bit integers come back as strings, exact
 
+    const unknownColumn = await runCli(['sql', 'SELECT no_such_column'], env);
+    expect(unknownColumn.code).toBe(1);
+    expect(unknownColumn.stderr).toMatch(/^tracebar: query rejected: .*no_such_column/);
+
     const whileUp = await runCli(['sql', 'SELECT 1'], env);
     expect(whileUp).toMatchObject({ code: 0, stderr: '' });
     expect(whileUp.stdout.trim().split('\n').at(-1)?.trim()).toBe('1');
