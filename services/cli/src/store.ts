@@ -17,12 +17,12 @@ export function openStore(config: TracebarConfig): Promise<ClickHouse> {
 /**
  * ClickHouse answered the query with an error of its own (syntax, unknown column, readonly): the
  * caller's to fix. chDB bundles its own copy of the client's error class, so `instanceof` alone
- * misses its errors; they carry the same name and a numeric ClickHouse code.
+ * misses its errors; they come from a class of the same name and carry a numeric ClickHouse code.
  */
 function isQueryMistake(error: unknown): boolean {
   if (error instanceof TracebarClickHouseError) return error.code === 'READ_ONLY_QUERY';
   if (error instanceof ClickHouseError) return true;
-  return error instanceof Error && error.name === 'ClickHouseError' && /^\d+$/.test(String((error as { code?: unknown }).code));
+  return error instanceof Error && error.constructor.name === 'ClickHouseError' && /^\d+$/.test(String((error as { code?: unknown }).code));
 }
 
 /** A read-only query as the admin API and the CLI print it: columns in order, rows as arrays. */
