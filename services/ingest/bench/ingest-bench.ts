@@ -19,6 +19,7 @@ import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
 import { createKafkaBus, createMemoryBus } from '@tracebar/bus';
@@ -56,6 +57,32 @@ interface Row {
   p50: number;
   p99: number;
   failures: string;
+  /** Main-thread GC pauses during the phase: scavenges and mark-compacts (count, ms). */
+  gc: string;
+}
+
+/** GC pauses seen by a PerformanceObserver (main-thread pause time; concurrent marking is not in it). */
+function gcPauses(): { take(): string; stop(): void } {
+  let minor = { count: 0, ms: 0 };
+  let major = { count: 0, ms: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      const kind = entry.detail?.kind;
+      const into = kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR || kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL ? major : minor;
+      into.count++;
+      into.ms += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    take() {
+      const text = `${minor.count} scav. ${Math.round(minor.ms)} ms, ${major.count} major ${Math.round(major.ms)} ms`;
+      minor = { count: 0, ms: 0 };
+      major = { count: 0, ms: 0 };
+      return text;
+    },
+    stop: () => observer.disconnect(),
+  };
 }
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -128,7 +155,9 @@ async function main(): Promise<void> {
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   const rows: Row[] = [];
+  const gc = gcPauses();
   const measure = async (protocol: string, phase: string, run: RunCommand): Promise<RunResult> => {
+    gc.take();
     const cpuBefore = process.cpuUsage();
     const result = await command(child, run);
     const cpu = process.cpuUsage(cpuBefore);
@@ -145,6 +174,7 @@ async function main(): Promise<void> {
       p50: Math.round(percentile(sorted, 50) * 10) / 10,
       p99: Math.round(percentile(sorted, 99) * 10) / 10,
       failures: failures || '-',
+      gc: gc.take(),
     });
     return result;
   };
@@ -178,6 +208,7 @@ async function main(): Promise<void> {
     ];
   }
   clearInterval(sampler);
+  gc.stop();
 
   const accepted = (await registry.getSingleMetric('tracebar_ingest_accepted_spans_total')?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
   child.send({ type: 'exit' });
@@ -201,9 +232,9 @@ async function main(): Promise<void> {
       `${cpus.length} cores (${cpus[0]?.model ?? '?'}) shared by ingest, load generator and broker; Node ${process.version}, @grpc/grpc-js ${versionOf('@grpc/grpc-js', 'services/ingest')}, ` +
       `@platformatic/kafka ${versionOf('@platformatic/kafka', 'services/lib/bus')}, protobufjs ${versionOf('protobufjs', 'services/lib/proto')}; ${seconds} s a phase`,
   );
-  console.log('\n| protocol | phase | spans/s | spans per ingest CPU-second | ingest CPU (kernel share) | p50 ms | p99 ms | failures |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---|');
-  for (const r of rows) console.log(`| ${r.protocol} | ${r.phase} | ${r.spansPerSecond} | ${r.spansPerCpuSecond} | ${r.cpuPercent}% (${r.systemPercent}%) | ${r.p50} | ${r.p99} | ${r.failures} |`);
+  console.log('\n| protocol | phase | spans/s | spans per ingest CPU-second | ingest CPU (kernel share) | p50 ms | p99 ms | failures | GC pauses |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---|---|');
+  for (const r of rows) console.log(`| ${r.protocol} | ${r.phase} | ${r.spansPerSecond} | ${r.spansPerCpuSecond} | ${r.cpuPercent}% (${r.systemPercent}%) | ${r.p50} | ${r.p99} | ${r.failures} | ${r.gc} |`);
   console.log(`\npeak RSS of the ingest process: ${Math.round(peakRss / 1_048_576)} MiB (process maxRSS ${Math.round(process.resourceUsage().maxRSS / 1_024)} MiB)`);
   console.log(`check: ingest accepted ${accepted} spans in all (warm-up and profile runs included)`);
   if (profileLines.length > 0) console.log(`\n${profileLines.join('\n')}`);

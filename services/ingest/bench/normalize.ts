@@ -1,8 +1,8 @@
 // Micro-benchmark of the ingest conversion path: OTLP/protobuf decode, normalize + SpanRecord
 // encode, and both together, on a realistic 100-span agent request built with the official
-// OpenTelemetry SDK and serializer; plus the generated SpanRecord encoder alone on the same
-// records, which is what bounds the path. Prints spans per CPU-second (user + system time of
-// this process), median of several runs. Not a test:
+// OpenTelemetry SDK and serializer; plus the SpanRecord encoders alone on the same records: the
+// generated protobufjs one and the normalizer's own (src/encode). Prints spans per CPU-second
+// (user + system time of this process), median of several runs. Not a test:
 //   npx tsx services/ingest/bench/normalize.ts [otel|openinference]
 import { Buffer } from 'node:buffer';
 import { SpanKind, type Attributes, type Tracer } from '@opentelemetry/api';
@@ -10,8 +10,10 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { configSchema, type IngestConfig } from '@tracebar/config';
-import { SpanRecord, decodeSpanRecord } from '@tracebar/proto';
+import { SpanRecord, decodeSpanRecord, type ISpanRecord } from '@tracebar/proto';
 import { decodeOtlpProtobuf } from '../src/decode/decode-otlp-protobuf.js';
+import { writeSpanRecord } from '../src/encode/span-record-encoder.js';
+import { WireWriter } from '../src/encode/wire-writer.js';
 import { createNormalizer } from '../src/normalize/create-normalizer.js';
 import type { Normalizer } from '../src/span-batch.js';
 
@@ -181,21 +183,33 @@ function benchCase(convention: Convention, redaction: boolean): void {
   const recordBytes = sample.spans.reduce((sum, span) => sum + span.value.length, 0) / SPANS_PER_REQUEST;
 
   const decodedRecords = sample.spans.map((span) => decodeSpanRecord(span.value));
+  // The fast encoder takes plain objects (as the normalizer builds them), not decoded messages.
+  const plainRecords = decodedRecords.map((record) => SpanRecord.toObject(record) as ISpanRecord);
+  const writer = new WireWriter(1_048_576);
+  plainRecords.forEach((record, i) => {
+    writer.pos = 0;
+    writeSpanRecord(writer, record);
+    if (!writer.buf.subarray(0, writer.pos).equals(sample.spans[i]?.value ?? Buffer.alloc(0))) throw new Error(`record ${i}: the encoders disagree`);
+  });
 
   const decode = measure(() => void decodeOtlpProtobuf(body), SPANS_PER_REQUEST);
   const encodeOnly = measure(() => {
     for (const record of decodedRecords) SpanRecord.encode(record).finish();
   }, SPANS_PER_REQUEST);
+  const fastEncodeOnly = measure(() => {
+    writer.pos = 0;
+    for (const record of plainRecords) writeSpanRecord(writer, record);
+  }, SPANS_PER_REQUEST);
   const normalizeEncode = measure(() => void normalizer(decoded, context), SPANS_PER_REQUEST);
   const total = measure(() => void normalizer(decodeOtlpProtobuf(body), context), SPANS_PER_REQUEST);
   console.log(
-    `| ${convention} | ${redaction ? 'drop+hash+4 masks' : 'none'} | ${(body.length / 1024).toFixed(0)} KB | ${recordBytes.toFixed(0)} B | ${fmt(decode)} | ${fmt(normalizeEncode)} | ${fmt(total)} | ${fmt(encodeOnly)} |`,
+    `| ${convention} | ${redaction ? 'drop+hash+4 masks' : 'none'} | ${(body.length / 1024).toFixed(0)} KB | ${recordBytes.toFixed(0)} B | ${fmt(decode)} | ${fmt(normalizeEncode)} | ${fmt(total)} | ${fmt(encodeOnly)} | ${fmt(fastEncodeOnly)} |`,
   );
 }
 
 console.log(`Node ${process.version}, ${SPANS_PER_REQUEST} spans per request, median of ${RUNS} runs of ${RUN_MS} ms; spans per CPU-second`);
-console.log('| conventions | redaction | request | record (avg) | decode | normalize+encode | total | SpanRecord.encode alone |');
-console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+console.log('| conventions | redaction | request | record (avg) | decode | normalize+encode | total | generated SpanRecord.encode alone | src/encode alone |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 const only = process.argv[2] as Convention | undefined;
 for (const convention of only ? [only] : (['otel', 'openinference'] as const)) {
   benchCase(convention, false);

@@ -21,7 +21,7 @@ const stages: [stage: string, test: (url: string, fn: string) => boolean][] = [
   ['idle', (_url, fn) => fn === '(idle)'],
   ['gc', (_url, fn) => fn === '(garbage collector)'],
   ['decode (OTLP protobuf)', (url, fn) => url.includes('/gen/otlp.js') || (url.includes('protobufjs') && /reader|utf8|read/i.test(url + fn)) || url.includes('/src/decode/')],
-  ['encode (SpanRecord protobuf)', (url, fn) => url.includes('/gen/tracebar.js') || (url.includes('protobufjs') && /writer|write/i.test(url + fn))],
+  ['encode (SpanRecord protobuf)', (url, fn) => url.includes('/src/encode/') || url.includes('/gen/tracebar.js') || (url.includes('protobufjs') && /writer|write/i.test(url + fn))],
   ['normalize', (url) => url.includes('/src/normalize/')],
   ['produce (bus + Kafka client)', (url) => url.includes('/lib/bus/') || url.includes('@platformatic')],
   ['gzip', (url, fn) => url.includes('zlib') || /gunzip|inflate/i.test(fn)],

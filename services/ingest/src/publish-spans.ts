@@ -20,9 +20,10 @@ export interface PublishSpansOptions {
   signal?: AbortSignal;
 }
 
-// Buffers, made once: the bus would otherwise encode the header strings for every record.
-const spanHeaders: Readonly<Record<string, Buffer>> = Object.fromEntries(
-  Object.entries(recordHeaders(topicCatalog.spans)).map(([name, value]) => [name, Buffer.from(value)]),
+// Buffers, made once, and frozen: the Kafka bus measures a frozen headers object and builds its
+// produce form once, instead of for every record.
+const spanHeaders: Readonly<Record<string, Buffer>> = Object.freeze(
+  Object.fromEntries(Object.entries(recordHeaders(topicCatalog.spans)).map(([name, value]) => [name, Buffer.from(value)])),
 );
 
 /** Throws what the bus throws, except MessageTooLargeError (those spans are counted instead). */

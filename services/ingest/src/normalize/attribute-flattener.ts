@@ -5,6 +5,7 @@
 import type { IAnyValue, IKeyValue } from '@tracebar/proto';
 import type { Long } from '../decode/otlp-json-values.js';
 import { AttributeSink } from './attribute-sink.js';
+import { isSourceKey } from './genai/message-sources.js';
 import { DROP, HASH, KEEP, type KeyAction, type Redaction } from './redaction.js';
 import type { Tally } from './tally.js';
 import { truncateText } from './text-limit.js';
@@ -129,6 +130,8 @@ export function createAttributeFlattener(redaction: Redaction, limits: FlattenLi
         const action = keyRules ? redaction.keyAction(key) : KEEP;
         if (action === DROP) tally.redactedValues++;
         else putValue(sink, key, value, action, tally);
+        // The original (unflattened, unredacted) value of a GenAI source key that is kept whole.
+        if (action === KEEP && key.length >= 12 && key.charCodeAt(0) === 103 /* g */ && isSourceKey(key)) sink.keepOriginal(key, value);
       }
       tally.droppedAttributes += sink.overLimit;
       return sink;

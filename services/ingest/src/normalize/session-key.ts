@@ -2,6 +2,8 @@
 // `session.id`, else the trace id. Values are read after redaction, so a hashed session.id
 // still groups a session (the same salted hash on every span) without exposing the raw id.
 import { SessionKeySource } from '@tracebar/proto';
+import { BOOL, INT, STRING } from '../encode/attribute-list.js';
+import type { Long } from '../decode/otlp-json-values.js';
 import type { AttributeSink } from './attribute-sink.js';
 
 export interface SessionKey {
@@ -11,10 +13,11 @@ export interface SessionKey {
 
 /** A string attribute, or an integer one in decimal; empty text counts as absent. */
 function keyText(attributes: AttributeSink, name: string): string | undefined {
-  const text = attributes.stringValues?.[name];
-  if (text !== undefined) return text === '' ? undefined : text;
-  const int = attributes.intValues?.[name];
-  return int === undefined ? undefined : int.toString();
+  const position = attributes.positionOf(name);
+  if (position < 0) return undefined;
+  const kind = attributes.kinds[position];
+  if (kind === STRING) return (attributes.values[position] as string) || undefined;
+  return kind === INT ? (attributes.values[position] as Long | number).toString() : undefined;
 }
 
 export function sessionKeyOf(span: AttributeSink, resource: AttributeSink, traceIdHex: string): SessionKey {
@@ -29,7 +32,8 @@ export function sessionKeyOf(span: AttributeSink, resource: AttributeSink, trace
 
 /** The explicit end marker: span attribute `tracebar.session.end` = true (bool, or the text "true"). */
 export function isSessionEnd(span: AttributeSink): boolean {
-  const flag = span.boolValues?.['tracebar.session.end'];
+  const key = 'tracebar.session.end';
+  const flag = span.valueOf(key, BOOL);
   if (flag !== undefined) return flag;
-  return span.stringValues?.['tracebar.session.end']?.toLowerCase() === 'true';
+  return span.valueOf(key, STRING)?.toLowerCase() === 'true';
 }

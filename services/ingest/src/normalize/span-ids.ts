@@ -2,8 +2,14 @@
 // specification (trace id 16 bytes, span id 8 bytes, neither all zeros).
 import { Buffer } from 'node:buffer';
 
+/** Node's hex encoder without Buffer#toString's argument handling; not in @types/node. */
+interface HexSliceable {
+  hexSlice(start: number, end: number): string;
+}
+
 function hex(bytes: Uint8Array): string {
-  return Buffer.isBuffer(bytes) ? bytes.toString('hex') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (buffer as unknown as HexSliceable).hexSlice(0, buffer.length);
 }
 
 function allZero(bytes: Uint8Array): boolean {

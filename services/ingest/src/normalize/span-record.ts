@@ -1,8 +1,10 @@
 // One OTLP span to a tracebar.v1.SpanRecord (not yet encoded): ids checked and turned to hex,
 // times checked, attributes of the span, its events and links flattened and redacted, GenAI
-// fields lifted, session key chosen.
+// fields lifted, session key chosen. The fields of its resource and scope are not set here: they
+// are encoded once per scope (span-parts.ts, encode/span-record-encoder.ts).
 import { toLong } from '@tracebar/proto';
-import type { IOtlpSpan, IOtlpSpanEvent, IOtlpSpanLink, ISpanEvent, ISpanLink, ISpanRecord } from '@tracebar/proto';
+import type { IOtlpSpan, IOtlpSpanEvent, IOtlpSpanLink } from '@tracebar/proto';
+import type { SpanEventInput, SpanLinkInput, SpanRecordInput } from '../encode/span-record-encoder.js';
 import { invalidIdReasonOf } from '../decode/invalid-id.js';
 import type { Long } from '../decode/otlp-json-values.js';
 import type { AttributeFlattener } from './attribute-flattener.js';
@@ -10,14 +12,13 @@ import type { EventOrigin } from './genai/message-sources.js';
 import { extractGenAi, type GenAiDeps } from './genai/gen-ai-fields.js';
 import { isSessionEnd, sessionKeyOf } from './session-key.js';
 import { parentIdHex, requiredIdHex } from './span-ids.js';
-import type { ResourcePart, ScopePart } from './span-parts.js';
+import type { ResourcePart } from './span-parts.js';
 import type { Tally } from './tally.js';
 
 export interface SpanRecordContext {
   readonly tenant: string;
   readonly receivedTime: Long;
   readonly resource: ResourcePart;
-  readonly scope: ScopePart;
 }
 
 export interface SpanRecordDeps {
@@ -27,7 +28,7 @@ export interface SpanRecordDeps {
 
 /** A record, or the reason the span is rejected. `clampedEnd` / `droppedLinks` feed warnings. */
 export type SpanRecordOutcome =
-  | { record: ISpanRecord; sessionKey: string; clampedEnd: boolean; droppedLinks: number; problem?: undefined }
+  | { record: SpanRecordInput; sessionKey: string; clampedEnd: boolean; droppedLinks: number; problem?: undefined }
   | { problem: string };
 
 const zeroTime = toLong(0n);
@@ -61,7 +62,7 @@ export function buildSpanRecord(span: IOtlpSpan, context: SpanRecordContext, dep
   const links = buildLinks(span.links, flattener, tally);
   const session = sessionKeyOf(attributes, context.resource.sink, traceId.hex);
 
-  const record: ISpanRecord = {
+  const record: SpanRecordInput = {
     tenant: context.tenant,
     sessionKey: session.key,
     sessionKeySource: session.source,
@@ -80,19 +81,11 @@ export function buildSpanRecord(span: IOtlpSpan, context: SpanRecordContext, dep
     if (status.code) record.statusCode = status.code as number;
     if (status.message) record.statusMessage = status.message;
   }
-  const { resource, scope } = context;
-  if (resource.serviceName !== '') record.serviceName = resource.serviceName;
-  if (resource.serviceVersion !== '') record.serviceVersion = resource.serviceVersion;
   if (isSessionEnd(attributes)) record.sessionEnd = true;
-  const recordAttributes = attributes.toAttributes();
-  if (recordAttributes !== undefined) record.attributes = recordAttributes;
-  if (resource.attributes !== undefined) record.resourceAttributes = resource.attributes;
-  if (scope.name !== '') record.scopeName = scope.name;
-  if (scope.version !== '') record.scopeVersion = scope.version;
-  if (scope.attributes !== undefined) record.scopeAttributes = scope.attributes;
+  if (attributes.size > 0) record.attributes = attributes;
   if (events.length > 0) record.events = events;
   if (links.records.length > 0) record.links = links.records;
-  const genAi = extractGenAi({ keyValues: span.attributes, attributes, events: eventOrigins }, deps.genAi);
+  const genAi = extractGenAi({ attributes, events: eventOrigins }, deps.genAi);
   if (genAi !== undefined) record.genAi = genAi;
   if (span.traceState) record.traceState = span.traceState;
   if (span.flags) record.flags = span.flags;
@@ -101,25 +94,22 @@ export function buildSpanRecord(span: IOtlpSpan, context: SpanRecordContext, dep
   if (span.droppedEventsCount) record.droppedEventsCount = span.droppedEventsCount;
   const droppedLinks = (span.droppedLinksCount ?? 0) + links.dropped;
   if (droppedLinks > 0) record.droppedLinksCount = droppedLinks;
-  if (resource.schemaUrl !== '') record.resourceSchemaUrl = resource.schemaUrl;
-  if (scope.schemaUrl !== '') record.scopeSchemaUrl = scope.schemaUrl;
   if (tally.truncatedValues > 0) record.truncatedValueCount = tally.truncatedValues;
   if (tally.redactedValues > 0) record.redactedValueCount = tally.redactedValues;
   return { record, sessionKey: session.key, clampedEnd, droppedLinks: links.dropped };
 }
 
-function buildEvents(events: readonly IOtlpSpanEvent[] | null | undefined, flattener: AttributeFlattener, tally: Tally, origins: EventOrigin[]): ISpanEvent[] {
+function buildEvents(events: readonly IOtlpSpanEvent[] | null | undefined, flattener: AttributeFlattener, tally: Tally, origins: EventOrigin[]): SpanEventInput[] {
   if (events == null || events.length === 0) return [];
-  const out: ISpanEvent[] = new Array<ISpanEvent>(events.length);
+  const out: SpanEventInput[] = new Array<SpanEventInput>(events.length);
   for (let i = 0; i < events.length; i++) {
     const event = events[i] as IOtlpSpanEvent;
     const sink = flattener.flatten(event.attributes, tally);
     const name = event.name ?? '';
     origins.push({ name, keyValues: event.attributes, attributes: sink });
-    const record: ISpanEvent = { timeUnixNano: asLong(event.timeUnixNano) };
+    const record: SpanEventInput = { timeUnixNano: asLong(event.timeUnixNano) };
     if (name !== '') record.name = name;
-    const attributes = sink.toAttributes();
-    if (attributes !== undefined) record.attributes = attributes;
+    if (sink.size > 0) record.attributes = sink;
     const dropped = (event.droppedAttributesCount ?? 0) + sink.overLimit + sink.duplicates;
     if (dropped > 0) record.droppedAttributesCount = dropped;
     out[i] = record;
@@ -127,8 +117,8 @@ function buildEvents(events: readonly IOtlpSpanEvent[] | null | undefined, flatt
   return out;
 }
 
-function buildLinks(links: readonly IOtlpSpanLink[] | null | undefined, flattener: AttributeFlattener, tally: Tally): { records: ISpanLink[]; dropped: number } {
-  const records: ISpanLink[] = [];
+function buildLinks(links: readonly IOtlpSpanLink[] | null | undefined, flattener: AttributeFlattener, tally: Tally): { records: SpanLinkInput[]; dropped: number } {
+  const records: SpanLinkInput[] = [];
   let dropped = 0;
   if (links == null) return { records, dropped };
   for (const link of links) {
@@ -137,11 +127,10 @@ function buildLinks(links: readonly IOtlpSpanLink[] | null | undefined, flattene
       dropped++;
       continue;
     }
-    const record: ISpanLink = ids;
+    const record: SpanLinkInput = ids;
     if (link.traceState) record.traceState = link.traceState;
     const sink = flattener.flatten(link.attributes, tally);
-    const attributes = sink.toAttributes();
-    if (attributes !== undefined) record.attributes = attributes;
+    if (sink.size > 0) record.attributes = sink;
     const droppedAttributes = (link.droppedAttributesCount ?? 0) + sink.overLimit + sink.duplicates;
     if (droppedAttributes > 0) record.droppedAttributesCount = droppedAttributes;
     if (link.flags) record.flags = link.flags;

@@ -7,7 +7,9 @@ import { SpanKind, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace-base';
 import { configSchema, type IngestConfig } from '@tracebar/config';
-import { decodeSpanRecord, toLong, type IAnyValue, type IKeyValue, type IOtlpSpan, type SpanRecord } from '@tracebar/proto';
+import { SpanRecord, decodeSpanRecord, toLong, type IAnyValue, type IKeyValue, type IOtlpSpan } from '@tracebar/proto';
+import { expect } from 'vitest';
+import { toSpanRecordMessage, type RecordEncoder } from '../../src/encode/span-record-encoder.js';
 import { decodeOtlpJson } from '../../src/decode/decode-otlp-json.js';
 import { createNormalizer } from '../../src/normalize/create-normalizer.js';
 import type { NormalizeResult, OtlpTraceRequest } from '../../src/span-batch.js';
@@ -23,8 +25,20 @@ export function ingestConfig(overrides: IngestOverrides = {}): IngestConfig {
   return { ...base, ...overrides, redaction: { ...base.redaction, ...overrides.redaction } };
 }
 
+/** The generated protobufjs encoder on the whole record: what the normalizer's own encoder must match. */
+export const generatedEncoder: RecordEncoder = (w, record, shared) => w.raw(SpanRecord.encode(toSpanRecordMessage({ ...record, ...shared.source })).finish());
+
+/**
+ * Normalizes with the normalizer's encoder and, as a check on every input of the normalizer
+ * tests, again with the generated encoder: the results must be identical, bytes included.
+ */
 export function normalize(request: OtlpTraceRequest, overrides: IngestOverrides = {}, maxMessageBytes = MAX_MESSAGE_BYTES): NormalizeResult {
-  return createNormalizer(ingestConfig(overrides), { maxMessageBytes })(request, { tenant: TENANT, receivedTimeUnixNano: RECEIVED });
+  const context = { tenant: TENANT, receivedTimeUnixNano: RECEIVED };
+  const result = createNormalizer(ingestConfig(overrides), { maxMessageBytes })(request, context);
+  const reference = createNormalizer(ingestConfig(overrides), { maxMessageBytes }, generatedEncoder)(request, context);
+  expect(result).toEqual(reference);
+  expect(result.spans.map((s) => s.value.toString('hex'))).toEqual(reference.spans.map((s) => s.value.toString('hex')));
+  return result;
 }
 
 export function records(result: NormalizeResult): SpanRecord[] {

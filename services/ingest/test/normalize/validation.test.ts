@@ -4,8 +4,8 @@ import { Buffer } from 'node:buffer';
 import { decodeSpanRecord, toBigInt, toLong } from '@tracebar/proto';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpJson } from '../../src/decode/decode-otlp-json.js';
-import { RECORD_FRAMING_RESERVE_BYTES } from '../../src/normalize/create-normalizer.js';
-import { END, fixtureRequest, hexBytes, normalize, normalizeSpan, records, request, span, START } from './support.js';
+import { createNormalizer, RECORD_FRAMING_RESERVE_BYTES } from '../../src/normalize/create-normalizer.js';
+import { END, fixtureRequest, hexBytes, ingestConfig, MAX_MESSAGE_BYTES, normalize, normalizeSpan, RECEIVED, records, request, span, START, TENANT } from './support.js';
 
 const good = (spanIdHex: string) => span({ spanId: hexBytes(spanIdHex), name: `good ${spanIdHex}` });
 
@@ -125,6 +125,27 @@ describe('span validation', () => {
     expect(record.tenant).toBe('acme');
     expect(toBigInt(record.receivedTimeUnixNano)).toBe(1_700_000_000_123_456_789n);
     expect(toBigInt(record.startTimeUnixNano)).toBe(START);
+  });
+
+  it('hands out records as views of shared segments of at most 16 KiB (or one record), untouched by later requests', () => {
+    const sizes = [10, 3_000, 40_000, 5, 16_000, 200, 9_000, 9_000, 1, 60_000, 12];
+    const spans = sizes.map((size, i) => span({ spanId: hexBytes(`00000000000001${(i + 16).toString(16)}`), attrs: { text: 't'.repeat(size) } }));
+    const normalizer = createNormalizer(ingestConfig(), { maxMessageBytes: MAX_MESSAGE_BYTES });
+    const context = { tenant: TENANT, receivedTimeUnixNano: RECEIVED };
+    const result = normalizer(request(spans), context);
+    const copies = result.spans.map((s) => Buffer.from(s.value));
+    expect(records(result).map((r) => r.attributes?.stringValues?.text?.length)).toEqual(sizes);
+    const segments = new Map<ArrayBuffer, number>();
+    for (const { value } of result.spans) segments.set(value.buffer as ArrayBuffer, (segments.get(value.buffer as ArrayBuffer) ?? 0) + value.length);
+    expect(segments.size).toBeGreaterThan(1);
+    expect(segments.size).toBeLessThan(sizes.length);
+    for (const { value } of result.spans) {
+      const bytes = segments.get(value.buffer as ArrayBuffer) ?? 0;
+      expect(bytes <= 16 * 1024 || bytes === value.length).toBe(true);
+    }
+    // The normalizer reuses its scratch buffer; what it handed out before must not change.
+    normalizer(request(spans.map((s) => ({ ...s, name: 'other' }))), context);
+    expect(result.spans.map((s) => s.value)).toEqual(copies);
   });
 
   it('is deterministic: the same request gives the same keys and bytes, from any normalizer', () => {

@@ -17,12 +17,13 @@ export const keepText: CleanText = (text) => text;
 /** A list of messages (or one message, or plain text) to GenAiMessages; unusable entries are skipped. */
 export function toChatMessages(value: unknown, defaultRole: string, clean: CleanText): IGenAiMessage[] {
   if (typeof value === 'string') return value === '' ? [] : [{ role: defaultRole, content: clean(value) }];
-  if (isJsObject(value) && asList(value).length === 0) {
+  const list = asList(value);
+  if (isJsObject(value) && list.length === 0) {
     const single = toChatMessage(value, defaultRole, clean);
     return single === undefined ? [] : [single];
   }
   const out: IGenAiMessage[] = [];
-  for (const element of asList(value)) {
+  for (const element of list) {
     if (typeof element === 'string') {
       if (element !== '') out.push({ role: defaultRole, content: clean(element) });
     } else if (isJsObject(element)) {
@@ -31,6 +32,11 @@ export function toChatMessages(value: unknown, defaultRole: string, clean: Clean
     }
   }
   return out;
+}
+
+/** Text parts joined with "\n" as they come (one part needs no array). */
+function appendText(content: string | undefined, text: string): string {
+  return content === undefined ? text : `${content}\n${text}`;
 }
 
 function toChatMessage(source: JsObject, defaultRole: string, clean: CleanText): IGenAiMessage | undefined {
@@ -43,49 +49,49 @@ function toChatMessage(source: JsObject, defaultRole: string, clean: CleanText):
   }
 
   const role = stringOf(source.role)?.toLowerCase() ?? defaultRole;
-  const texts: string[] = [];
-  const toolCalls: IGenAiToolCall[] = [];
+  let content: string | undefined;
+  let toolCalls: IGenAiToolCall[] | undefined;
   let toolCallId: string | undefined;
 
   for (const part of asList(source.parts)) {
     if (!isJsObject(part)) continue;
     switch (part.type) {
       case 'text':
-        if (typeof part.content === 'string') texts.push(part.content);
+        if (typeof part.content === 'string') content = appendText(content, part.content);
         break;
       case 'tool_call':
-        toolCalls.push(toolCall(stringOf(part.id), stringOf(part.name), part.arguments, clean));
+        (toolCalls ??= []).push(toolCall(stringOf(part.id), stringOf(part.name), part.arguments, clean));
         break;
       case 'tool_call_response':
         toolCallId ??= stringOf(part.id);
-        if (part.response !== undefined) texts.push(jsonText(part.response));
-        else if (part.result !== undefined) texts.push(jsonText(part.result));
+        if (part.response !== undefined) content = appendText(content, jsonText(part.response));
+        else if (part.result !== undefined) content = appendText(content, jsonText(part.result));
         break;
       default:
       // Reasoning, blobs, files and URIs are not chat text.
     }
   }
 
-  const content = source.content;
-  if (typeof content === 'string') texts.push(content);
-  else addContentItems(asList(content), texts);
-  addContentItems(asList(source.contents), texts);
+  const sourceContent = source.content;
+  if (typeof sourceContent === 'string') content = appendText(content, sourceContent);
+  else content = addContentItems(asList(sourceContent), content);
+  content = addContentItems(asList(source.contents), content);
 
   for (const entry of asList(source.tool_calls)) {
     if (!isJsObject(entry)) continue;
     const call = isJsObject(entry.tool_call) ? entry.tool_call : entry;
     const fn = isJsObject(call.function) ? call.function : call;
-    toolCalls.push(toolCall(stringOf(call.id), stringOf(fn.name), fn.arguments ?? call.args, clean));
+    (toolCalls ??= []).push(toolCall(stringOf(call.id), stringOf(fn.name), fn.arguments ?? call.args, clean));
   }
   const functionName = stringOf(source.function_call_name);
-  if (functionName !== undefined) toolCalls.push(toolCall(undefined, functionName, source.function_call_arguments_json, clean));
+  if (functionName !== undefined) (toolCalls ??= []).push(toolCall(undefined, functionName, source.function_call_arguments_json, clean));
 
   toolCallId ??= stringOf(source.tool_call_id) ?? (role === 'tool' ? stringOf(source.id) : undefined);
 
   const message: IGenAiMessage = {};
   if (role !== '') message.role = role;
-  if (texts.length > 0) message.content = clean(texts.length === 1 ? (texts[0] as string) : texts.join('\n'));
-  if (toolCalls.length > 0) message.toolCalls = toolCalls;
+  if (content !== undefined) message.content = clean(content);
+  if (toolCalls !== undefined) message.toolCalls = toolCalls;
   if (toolCallId !== undefined) message.toolCallId = clean(toolCallId);
   const name = stringOf(source.name);
   if (name !== undefined) message.name = clean(name);
@@ -94,19 +100,21 @@ function toChatMessage(source: JsObject, defaultRole: string, clean: CleanText):
   return message.content === undefined && message.toolCalls === undefined && message.toolCallId === undefined ? undefined : message;
 }
 
-/** OpenAI content parts `{type: 'text', text}` and OpenInference `{message_content: {type, text}}`. */
-function addContentItems(items: unknown[], texts: string[]): void {
+/** OpenAI content parts `{type: 'text', text}` and OpenInference `{message_content: {type, text}}`, appended to `content`. */
+function addContentItems(items: readonly unknown[], content: string | undefined): string | undefined {
+  let out = content;
   for (const item of items) {
     if (typeof item === 'string') {
-      texts.push(item);
+      out = appendText(out, item);
       continue;
     }
     if (!isJsObject(item)) continue;
     const body = isJsObject(item.message_content) ? item.message_content : item;
     if (body.type !== undefined && body.type !== 'text') continue;
     const text = typeof body.text === 'string' ? body.text : body.content;
-    if (typeof text === 'string') texts.push(text);
+    if (typeof text === 'string') out = appendText(out, text);
   }
+  return out;
 }
 
 function toolCall(id: string | undefined, name: string | undefined, args: unknown, clean: CleanText): IGenAiToolCall {

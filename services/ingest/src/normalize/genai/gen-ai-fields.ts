@@ -2,16 +2,16 @@
 // truncated) attributes, OTel GenAI semantic conventions first, then OpenInference, then older
 // names. The mapping table is in services/ingest/docs/normalization.md.
 import { toLong } from '@tracebar/proto';
-import type { IGenAi, IKeyValue } from '@tracebar/proto';
+import type { IGenAi } from '@tracebar/proto';
 import type { Long } from '../../decode/otlp-json-values.js';
-import type { AttributeSink } from '../attribute-sink.js';
+import { DOUBLE, INT, STRING } from '../../encode/attribute-list.js';
+import { PREFIX_GEN_AI, PREFIX_GEN_AI_INDEXED, PREFIX_LLM, type AttributeSink } from '../attribute-sink.js';
 import type { Redaction } from '../redaction.js';
 import { instructionText, type CleanText } from './chat-messages.js';
 import { jsonText } from './js-values.js';
-import { collectOriginals, inputMessages, outputMessages, structuredValue, type EventOrigin, type MessageSourceContext, type Originals } from './message-sources.js';
+import { inputMessages, outputMessages, structuredValue, type EventOrigin, type MessageSourceContext, type Originals } from './message-sources.js';
 
 export interface GenAiSpan {
-  readonly keyValues: readonly IKeyValue[] | null | undefined;
   readonly attributes: AttributeSink;
   readonly events: readonly EventOrigin[];
 }
@@ -54,26 +54,34 @@ const CONVERSATION_ID_SOURCES = ['gen_ai.conversation.id', 'session.id'] as cons
 const ERROR_TYPE_SOURCES = ['error.type'] as const;
 
 function firstString(attributes: AttributeSink, keys: readonly string[]): string | undefined {
-  const strings = attributes.stringValues;
-  if (strings === undefined) return undefined;
   for (const key of keys) {
-    const value = strings[key];
+    const value = attributes.valueOf(key, STRING);
     if (value !== undefined && value !== '') return value;
   }
   return undefined;
 }
+
+const NO_ORIGINALS: Originals = Object.freeze({});
 
 const countRe = /^[0-9]{1,19}$/;
 
 /** A token count sent as an int, an integral double or decimal text. */
 function firstCount(attributes: AttributeSink, keys: readonly string[]): Long | undefined {
   for (const key of keys) {
-    const int = attributes.intValues?.[key];
-    if (int !== undefined) return typeof int === 'number' ? toLong(int) : int;
-    const double = attributes.doubleValues?.[key];
-    if (double !== undefined && Number.isSafeInteger(double)) return toLong(double);
-    const text = attributes.stringValues?.[key];
-    if (text !== undefined && countRe.test(text)) return toLong(BigInt(text));
+    const position = attributes.positionOf(key);
+    if (position < 0) continue;
+    const value = attributes.values[position];
+    switch (attributes.kinds[position]) {
+      case INT:
+        return typeof value === 'number' ? toLong(value) : (value as Long);
+      case DOUBLE:
+        if (Number.isSafeInteger(value)) return toLong(value as number);
+        break;
+      case STRING:
+        if (countRe.test(value as string)) return toLong(BigInt(value as string));
+        break;
+      default:
+    }
   }
   return undefined;
 }
@@ -81,18 +89,16 @@ function firstCount(attributes: AttributeSink, keys: readonly string[]): Long | 
 const MAX_FINISH_REASONS = 128;
 
 function finishReasons(attributes: AttributeSink): string[] | undefined {
-  const strings = attributes.stringValues;
-  if (strings === undefined) return undefined;
-  const single = strings['gen_ai.response.finish_reasons'];
+  const single = attributes.string('gen_ai.response.finish_reasons');
   if (single !== undefined) return [single];
   let out: string[] | undefined;
   for (let i = 0; i < MAX_FINISH_REASONS; i++) {
-    const reason = strings[`gen_ai.response.finish_reasons.${i}`];
+    const reason = attributes.string(`gen_ai.response.finish_reasons.${i}`);
     if (reason === undefined) break;
     (out ??= []).push(reason);
   }
   if (out !== undefined) return out;
-  const openInference = strings['llm.finish_reason'];
+  const openInference = attributes.string('llm.finish_reason');
   return openInference === undefined ? undefined : [openInference];
 }
 
@@ -142,8 +148,9 @@ export function extractGenAi(span: GenAiSpan, deps: GenAiDeps): IGenAi | undefin
   const reasons = finishReasons(a);
   if (reasons !== undefined) genAi.finishReasons = reasons;
 
-  const genAiKeys = a.hasPrefix('gen_ai.');
-  const originals = genAiKeys ? collectOriginals(span.keyValues, deps.redaction) : {};
+  const families = a.keyFamilies;
+  const genAiKeys = (families & PREFIX_GEN_AI) !== 0;
+  const originals: Originals = (genAiKeys ? a.originals : undefined) ?? NO_ORIGINALS;
   setString(genAi, 'toolCallArguments', textOrJson(a, originals, 'gen_ai.tool.call.arguments', deps) ?? (toolSpan ? genAi.inputValue ?? undefined : undefined));
   setString(genAi, 'toolCallResult', textOrJson(a, originals, 'gen_ai.tool.call.result', deps) ?? (toolSpan ? genAi.outputValue ?? undefined : undefined));
   const instructions = structuredValue(originals['gen_ai.system_instructions'], a, 'gen_ai.system_instructions', deps.clean);
@@ -155,8 +162,8 @@ export function extractGenAi(span: GenAiSpan, deps: GenAiDeps): IGenAi | undefin
     events: span.events,
     redaction: deps.redaction,
     clean: deps.clean,
-    openInference: openInferenceKind !== undefined || a.hasPrefix('llm.'),
-    indexedGenAi: genAiKeys && (a.hasPrefix('gen_ai.prompt.') || a.hasPrefix('gen_ai.completion.')),
+    openInference: openInferenceKind !== undefined || (families & PREFIX_LLM) !== 0,
+    indexedGenAi: (families & PREFIX_GEN_AI_INDEXED) !== 0,
     genAiEvents: hasGenAiEvent(span.events),
   };
   const input = inputMessages(sources);

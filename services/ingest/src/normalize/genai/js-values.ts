@@ -1,6 +1,7 @@
 // Plain JavaScript views of attribute content, for the GenAI message parsers: JSON text, and
 // flattened attribute keys turned back into nested objects.
 import type { Long } from '../../decode/otlp-json-values.js';
+import { BOOL, DOUBLE, INT, STRING } from '../../encode/attribute-list.js';
 import type { AttributeSink } from '../attribute-sink.js';
 
 export type JsObject = Record<string, unknown>;
@@ -43,17 +44,31 @@ export function stringOf(value: unknown): string | undefined {
 }
 
 const digitsRe = /^[0-9]+$/;
+/** Keys JavaScript already lists first and in ascending numeric order: canonical array indexes (< 2^32 - 1). */
+const indexRe = /^(?:0|[1-9][0-9]{0,8})$/;
+
+const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
 
 /**
  * The elements of a list: an array, or an object whose keys are all indexes (a flattened array
- * turned back by `unflatten`), in index order. Anything else is an empty list.
+ * turned back by `unflatten`), in index order. Anything else is an empty list (shared, frozen).
  */
-export function asList(value: unknown): unknown[] {
+export function asList(value: unknown): readonly unknown[] {
   if (Array.isArray(value)) return value;
-  if (!isJsObject(value)) return [];
+  if (!isJsObject(value)) return EMPTY_LIST;
   const keys = Object.keys(value);
-  if (keys.length === 0 || !keys.every((key) => digitsRe.test(key))) return [];
-  return keys.sort((a, b) => Number(a) - Number(b)).map((key) => value[key]);
+  if (keys.length === 0) return EMPTY_LIST;
+  let sorted = true;
+  for (const key of keys) {
+    if (indexRe.test(key)) continue;
+    if (!digitsRe.test(key)) return EMPTY_LIST;
+    sorted = false;
+  }
+  // Object.keys lists canonical indexes first, ascending; other digit strings need the sort.
+  if (!sorted) keys.sort((a, b) => Number(a) - Number(b));
+  const out = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = value[keys[i] as string];
+  return out;
 }
 
 /**
@@ -67,7 +82,7 @@ export function unflatten(sink: AttributeSink, prefix: string): JsObject | undef
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (!key.startsWith(prefix)) continue;
-    const value = sinkValue(sink, key);
+    const value = sinkValue(sink, i);
     if (value === undefined) continue;
     root ??= newObject();
     setPath(root, key.slice(prefix.length), value);
@@ -75,12 +90,19 @@ export function unflatten(sink: AttributeSink, prefix: string): JsObject | undef
   return root;
 }
 
-function sinkValue(sink: AttributeSink, key: string): unknown {
-  const text = sink.stringValues?.[key];
-  if (text !== undefined) return text;
-  const int = sink.intValues?.[key];
-  if (int !== undefined) return longToJs(int);
-  return sink.doubleValues?.[key] ?? sink.boolValues?.[key];
+/** The value at `position` as JavaScript; bytes have none. */
+function sinkValue(sink: AttributeSink, position: number): unknown {
+  const value = sink.values[position];
+  switch (sink.kinds[position]) {
+    case STRING:
+    case DOUBLE:
+    case BOOL:
+      return value;
+    case INT:
+      return longToJs(value as Long | number);
+    default:
+      return undefined;
+  }
 }
 
 function setPath(root: JsObject, path: string, value: unknown): void {

@@ -8,7 +8,7 @@ import { keepText, toChatMessages, type CleanText } from './chat-messages.js';
 import { parseJsonText, unflatten } from './js-values.js';
 
 /** Span attributes whose original value the GenAI fields may need (JSON text or structured). */
-type SourceKey =
+export type SourceKey =
   | 'gen_ai.input.messages'
   | 'gen_ai.output.messages'
   | 'gen_ai.system_instructions'
@@ -18,27 +18,20 @@ type SourceKey =
   | 'gen_ai.completion';
 export type Originals = Partial<Record<SourceKey, IAnyValue>>;
 
-/** One pass over the span's attributes picking the original values of the source keys that redaction keeps whole. */
-export function collectOriginals(keyValues: readonly IKeyValue[] | null | undefined, redaction: Redaction): Originals {
-  const out: Originals = {};
-  if (keyValues == null) return out;
-  for (const keyValue of keyValues) {
-    const key = keyValue.key;
-    if (key == null || key.length < 12 || !key.startsWith('gen_ai.') || keyValue.value == null) continue;
-    switch (key) {
-      case 'gen_ai.input.messages':
-      case 'gen_ai.output.messages':
-      case 'gen_ai.system_instructions':
-      case 'gen_ai.tool.call.arguments':
-      case 'gen_ai.tool.call.result':
-      case 'gen_ai.prompt':
-      case 'gen_ai.completion':
-        if (!redaction.hasKeyRules || redaction.keyAction(key) === KEEP) out[key] ??= keyValue.value;
-        break;
-      default:
-    }
+/** Whether `key` is one of the source keys whose original value is kept (attribute-flattener records them). */
+export function isSourceKey(key: string): key is SourceKey {
+  switch (key) {
+    case 'gen_ai.input.messages':
+    case 'gen_ai.output.messages':
+    case 'gen_ai.system_instructions':
+    case 'gen_ai.tool.call.arguments':
+    case 'gen_ai.tool.call.result':
+    case 'gen_ai.prompt':
+    case 'gen_ai.completion':
+      return true;
+    default:
+      return false;
   }
-  return out;
 }
 
 /** A JSON-bearing value as JavaScript, with the text cleaner to apply to what is taken from it. */

@@ -2,13 +2,12 @@ import { Admin, type CompressionAlgorithmValue } from '@platformatic/kafka';
 import { createByteGate } from '../byte-gate.js';
 import { consumerSettings } from '../consumer-core.js';
 import { BusClosedError, BusFullError, InvalidArgumentError, UnknownTopicError } from '../errors.js';
-import { totalBytes } from '../message-size.js';
-import { partitionFor } from '../partitioner.js';
-import { checkMessages, checkOpen, publishTimeout } from '../publish-checks.js';
+import { checkOpen, publishTimeout } from '../publish-checks.js';
 import type { Bus, BusConsumer, BusHealth, BusHooks, BusStats, OutgoingMessage, PublishOptions } from '../types.js';
 import { KafkaTopics, type TopicInfo } from './kafka-admin.js';
 import { KafkaConsumer } from './kafka-consumer.js';
 import { toBusError } from './kafka-errors.js';
+import { prepareMessages } from './kafka-messages.js';
 import { KafkaSender } from './kafka-sender.js';
 
 export interface KafkaBusOptions {
@@ -106,12 +105,12 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     const info = await topicInfo(topic).catch((error: unknown) => {
       throw toBusError(error, topic);
     });
-    checkMessages(topic, messages, info.maxMessageBytes);
+    const prepared = prepareMessages(topic, messages, info.partitions, info.maxMessageBytes);
     if (messages.length === 0) return;
-    const bytes = totalBytes(messages);
+    const bytes = prepared.totalBytes;
     const release = await gate.acquire(bytes, { timeoutMs: Math.max(0, timeoutMs - (Date.now() - started)), signal: publishOptions?.signal });
     try {
-      await sender.send(topic, messages, messages.map((m) => partitionFor(m.key, info.partitions)), info.maxMessageBytes);
+      await sender.send(topic, prepared, info.maxMessageBytes);
     } catch (error) {
       if (error instanceof UnknownTopicError) infoCache.delete(topic);
       throw error;

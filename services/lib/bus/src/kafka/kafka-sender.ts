@@ -1,17 +1,16 @@
 import { Producer, type ProducerOptions } from '@platformatic/kafka';
 import type { BusError } from '../errors.js';
-import { BATCH_OVERHEAD_BYTES, recordBytes } from '../message-size.js';
-import { keyBytes } from '../partitioner.js';
+import { BATCH_OVERHEAD_BYTES } from '../message-size.js';
 import type { OutgoingMessage } from '../types.js';
 import { toBusError } from './kafka-errors.js';
+import type { HeaderMap, PreparedMessages } from './kafka-messages.js';
 
 type BufferProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
 type ProducerSettings = ProducerOptions<Buffer, Buffer, Buffer, Buffer>;
 
 interface Pending {
   topic: string;
-  messages: readonly OutgoingMessage[];
-  partitions: readonly number[];
+  prepared: PreparedMessages;
   maxMessageBytes: number;
   /** Index of the first message not yet in a request. */
   next: number;
@@ -41,9 +40,9 @@ export class KafkaSender {
   }
 
   /** Resolves once every message is acknowledged by all in-sync replicas. */
-  send(topic: string, messages: readonly OutgoingMessage[], partitions: readonly number[], maxMessageBytes: number): Promise<void> {
+  send(topic: string, prepared: PreparedMessages, maxMessageBytes: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ topic, messages, partitions, maxMessageBytes, next: 0, resolve, reject });
+      this.#queue.push({ topic, prepared, maxMessageBytes, next: 0, resolve, reject });
       this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
     });
   }
@@ -59,21 +58,26 @@ export class KafkaSender {
   }
 
   async #sendOne(): Promise<void> {
-    const records: { topic: string; partition: number; key: Buffer; value: Buffer; headers?: Map<Buffer, Buffer> }[] = [];
+    const records: { topic: string; partition: number; key: Buffer; value: Buffer; headers?: HeaderMap }[] = [];
     const involved: Pending[] = [];
-    const batchBytes = new Map<string, number>();
+    /** Bytes of each partition's batch in this request, per topic. */
+    const batchBytes = new Map<string, number[]>();
     let requestBytes = 0;
     fill: for (const pending of this.#queue) {
-      while (pending.next < pending.messages.length) {
-        const message = pending.messages[pending.next] as OutgoingMessage;
-        const partition = pending.partitions[pending.next] as number;
-        const batchKey = `${pending.topic}\u0000${partition}`;
-        const size = recordBytes(message);
-        const batch = batchBytes.get(batchKey) ?? BATCH_OVERHEAD_BYTES;
+      const { messages, keys, partitions, recordSizes, headers } = pending.prepared;
+      let batches = batchBytes.get(pending.topic);
+      if (batches === undefined) batchBytes.set(pending.topic, (batches = []));
+      while (pending.next < messages.length) {
+        const i = pending.next;
+        const partition = partitions[i] as number;
+        const size = recordSizes[i] as number;
+        const batch = batches[partition] ?? BATCH_OVERHEAD_BYTES;
         if (records.length > 0 && (batch + size > pending.maxMessageBytes || requestBytes + size > this.#maxRequestBytes)) break fill;
-        batchBytes.set(batchKey, batch + size);
+        batches[partition] = batch + size;
         requestBytes += size;
-        records.push({ topic: pending.topic, partition, key: keyBytes(message.key), value: message.value, ...headersOf(message) });
+        const map = headers[i];
+        const message = messages[i] as OutgoingMessage;
+        records.push(map === undefined ? { topic: pending.topic, partition, key: keys[i] as Buffer, value: message.value } : { topic: pending.topic, partition, key: keys[i] as Buffer, value: message.value, headers: map });
         if (involved.at(-1) !== pending) involved.push(pending);
         pending.next++;
       }
@@ -81,7 +85,7 @@ export class KafkaSender {
     try {
       this.requests++;
       await this.#producer.send({ messages: records });
-      while (this.#queue[0] && this.#queue[0].next === this.#queue[0].messages.length) this.#queue.shift()?.resolve();
+      while (this.#queue[0] && this.#queue[0].next === this.#queue[0].prepared.messages.length) this.#queue.shift()?.resolve();
     } catch (error) {
       for (const pending of involved) {
         this.#queue.splice(this.#queue.indexOf(pending), 1);
@@ -94,11 +98,4 @@ export class KafkaSender {
       await old.close().catch(() => undefined);
     }
   }
-}
-
-function headersOf(message: OutgoingMessage): { headers?: Map<Buffer, Buffer> } {
-  if (!message.headers) return {};
-  const headers = new Map<Buffer, Buffer>();
-  for (const [name, value] of Object.entries(message.headers)) headers.set(Buffer.from(name), keyBytes(value));
-  return { headers };
 }
