@@ -208,6 +208,37 @@ export const sinkSchema = z
   })
   .prefault({});
 
+export const scorerSchema = z
+  .strictObject({
+    /** Consumer group of the scorer instances; instances of one group share the sessions partitions. */
+    consumerGroup: z.string().min(1).default('tracebar-scorer'),
+    /** Objective files (*.yaml). A missing folder means only the built-in `default` objective. */
+    objectivesDir: z.string().min(1).default('./config/objectives'),
+    /** The failure taxonomy; missing file means the built-in version 1 (identical to config/taxonomy.yaml). */
+    taxonomyFile: z.string().min(1).default('./config/taxonomy.yaml'),
+    /** Each evaluator run is aborted after this long and scored "unscored" (reason: timeout). */
+    evaluatorTimeoutMs: durationMs.pipe(z.number().min(1)).default(10_000),
+    /** Sessions scored at the same time per instance. */
+    concurrency: z.number().int().min(1).max(1_024).default(16),
+    /** Sessions whose review priority reaches this get a review item (failing sessions always do). */
+    reviewThreshold: z.number().min(0).max(1).default(0.35),
+    /** Model name (or prefix) -> context window in tokens, added to the built-in table. */
+    modelWindows: z.record(z.string().min(1), z.number().int().min(1)).default({}),
+    /** An OpenAI-compatible chat-completions endpoint for llm_judge evaluators; unset = they are unscored. */
+    judge: z
+      .strictObject({
+        url: z.url(),
+        model: z.string().min(1),
+        apiKey: z.string().optional(),
+        timeoutMs: durationMs.pipe(z.number().min(1)).default(30_000),
+        retries: z.number().int().min(0).max(10).default(2),
+      })
+      .optional(),
+    /** Least time between offset commits (after the batch's scores are published). */
+    commitIntervalMs: durationMs.default(1_000),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   /** Embedded data (chDB files) lives here. */
   dataDir: z.string().min(1).default('./.tracebar'),
@@ -220,6 +251,7 @@ export const configSchema = z.strictObject({
   otlp: z.strictObject({ grpc: endpoint(4_317), http: endpoint(4_318) }).prefault({}),
   ingest: ingestSchema,
   sessionizer: sessionizerSchema,
+  scorer: scorerSchema,
   sink: sinkSchema,
   bus: busSchema,
   topics: topicsSchema,
@@ -238,3 +270,4 @@ export type TopicRole = keyof TracebarConfig['topics'];
 export type IngestConfig = TracebarConfig['ingest'];
 export type SessionizerConfig = TracebarConfig['sessionizer'];
 export type SinkConfig = TracebarConfig['sink'];
+export type ScorerConfig = TracebarConfig['scorer'];
