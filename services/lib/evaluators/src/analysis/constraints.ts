@@ -1,0 +1,93 @@
+// Constraints a user (or the system prompt) states in words, and the later actions that break them.
+// Only constraints with a concrete object are kept (a code, a number, a name), so a violation is a literal
+// match in the arguments of a state-changing call, not a guess.
+import { argumentLeaves, isMutatingTool, parseArguments } from './actions.js';
+import type { MessageView, SessionView, ToolCallView } from '../view/session-view.js';
+
+export interface Constraint {
+  kind: 'exclude' | 'max' | 'min';
+  /** The excluded value, or the bound as text. */
+  value: string;
+  bound: number;
+  source: MessageView | undefined;
+  /** Character offset of the statement in the system prompt (system constraints). */
+  systemOffset: number;
+  text: string;
+}
+
+export interface Violation {
+  constraint: Constraint;
+  call: ToolCallView;
+  detail: string;
+}
+
+const EXCLUDE =
+  /\b(?:not|never|no|don'?t|do not|doesn'?t|does not|won'?t|will not|without|avoid|exclude|except|rather not)\s+(?:(?:want|like|accept|use|book|take|include|fly|go|through|via|to|from|on|in|a|an|the|any|with)\s+){0,3}([A-Z][A-Z0-9]{1,9}\b|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|\d[\w:/.-]*)/g;
+const MAX = /\b(?:at most|no more than|not more than|maximum(?: of)?|max(?:imum)?|under|below|less than|up to|cheaper than|within)\s+(?:a budget of\s+)?\$?\s?(\d[\d,]*(?:\.\d+)?)/gi;
+const MIN = /\b(?:at least|no less than|not less than|minimum(?: of)?|more than|over)\s+\$?\s?(\d[\d,]*(?:\.\d+)?)/gi;
+const NUMERIC_KEY = /(?:price|amount|total|cost|fee|budget|count|quantity|qty|num|number_of|passengers|guests|nights|items|limit|size)/i;
+/** Capitalized words that open sentences or are common words, not names. */
+const COMMON = /^(?:I|The|A|An|My|Me|It|This|That|Please|Yes|No|Ok|Okay|Thanks|Thank|Hi|Hello|Sure|And|But|Or|So|If|Then|Also|Just|Not|Any|Do|Is|Are|We|You|Can|Could|Would|Will|Let|Should)$/;
+
+function scan(text: string, source: MessageView | undefined, systemOffset: number, out: Constraint[]): void {
+  for (const match of text.matchAll(EXCLUDE)) {
+    const value = match[1]!.trim();
+    if (COMMON.test(value.split(/\s+/)[0]!)) continue;
+    out.push({ kind: 'exclude', value, bound: 0, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0] });
+  }
+  for (const match of text.matchAll(MAX)) {
+    const bound = Number(match[1]!.replace(/,/g, ''));
+    if (Number.isFinite(bound)) out.push({ kind: 'max', value: match[1]!, bound, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0] });
+  }
+  for (const match of text.matchAll(MIN)) {
+    const bound = Number(match[1]!.replace(/,/g, ''));
+    if (Number.isFinite(bound)) out.push({ kind: 'min', value: match[1]!, bound, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0] });
+  }
+}
+
+/** Constraints from the early user messages (the first `earlyTurns`) and, optionally, the system prompt. */
+export function extractConstraints(view: SessionView, earlyTurns: number, includeSystem: boolean): Constraint[] {
+  const out: Constraint[] = [];
+  if (includeSystem && view.systemPrompt !== '') scan(view.systemPrompt.slice(0, 20_000), undefined, 0, out);
+  for (const message of view.userMessages.slice(0, earlyTurns)) scan(message.text, message, 0, out);
+  return out;
+}
+
+function violates(constraint: Constraint, call: ToolCallView): string | undefined {
+  const leaves = argumentLeaves(parseArguments(call));
+  if (constraint.kind === 'exclude') {
+    const needle = constraint.value;
+    const caseSensitive = /^[A-Z0-9]+$/.test(needle);
+    for (const [key, value] of leaves) {
+      const hay = caseSensitive ? value : value.toLowerCase();
+      const word = caseSensitive ? needle : needle.toLowerCase();
+      if (hay === word || new RegExp(`(?:^|[^A-Za-z0-9])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:$|[^A-Za-z0-9])`).test(hay)) {
+        return `${call.name} uses ${key || 'value'} ${value}, excluded earlier ("${constraint.text}")`;
+      }
+    }
+    return undefined;
+  }
+  for (const [key, value] of leaves) {
+    if (!NUMERIC_KEY.test(key)) continue;
+    const number = Number(value);
+    if (!Number.isFinite(number)) continue;
+    if (constraint.kind === 'max' && number > constraint.bound) return `${call.name} sets ${key} ${value}, over the stated ${constraint.bound} ("${constraint.text}")`;
+    if (constraint.kind === 'min' && number < constraint.bound) return `${call.name} sets ${key} ${value}, under the stated ${constraint.bound} ("${constraint.text}")`;
+  }
+  return undefined;
+}
+
+/** Later state-changing calls whose arguments break an earlier constraint. */
+export function findViolations(view: SessionView, constraints: readonly Constraint[]): Violation[] {
+  const out: Violation[] = [];
+  if (constraints.length === 0) return out;
+  for (const call of view.toolCalls) {
+    if (!isMutatingTool(call.name) || call.arguments === '') continue;
+    for (const constraint of constraints) {
+      if (constraint.source && constraint.source.position > call.position) continue;
+      const detail = violates(constraint, call);
+      if (detail) out.push({ constraint, call, detail });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+// The opening intent and the substantive final answer, as word sets.
+import { contentWords } from '../text.js';
+import type { MessageView, SessionView } from '../view/session-view.js';
+
+export interface Intent {
+  words: Set<string>;
+  messages: MessageView[];
+}
+
+/** Words of the first user messages until the request says something (a greeting alone does not). */
+export function openingIntent(view: SessionView, minWords = 5, maxMessages = 3): Intent {
+  const words = new Set<string>();
+  const messages: MessageView[] = [];
+  for (const message of view.userMessages.slice(0, maxMessages)) {
+    messages.push(message);
+    for (const word of contentWords(message.text, 60)) words.add(word);
+    if (words.size >= minWords) break;
+  }
+  return { words, messages };
+}
+
+/** The last assistant message that says something (closing pleasantries skipped), with its words. */
+export function substantiveAnswer(view: SessionView, minWords = 6): { message: MessageView; words: Set<string> } | undefined {
+  let fallback: { message: MessageView; words: Set<string> } | undefined;
+  for (let i = view.assistantMessages.length - 1, seen = 0; i >= 0 && seen < 4; i--, seen++) {
+    const message = view.assistantMessages[i]!;
+    const words = contentWords(message.text, 200);
+    if (words.size >= minWords) return { message, words };
+    fallback ??= { message, words };
+  }
+  return fallback;
+}

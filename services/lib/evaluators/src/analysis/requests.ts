@@ -1,0 +1,66 @@
+// What the user asked for and how the user reacted, in generic words (no product vocabulary).
+import { nameTokens } from './actions.js';
+import { contentWords, jaccard } from '../text.js';
+import type { MessageView, SessionView } from '../view/session-view.js';
+
+/** Action families: a user's verb and a tool's verb in the same family mean the same intent. */
+const FAMILIES: Record<string, string[]> = {
+  change: ['change', 'modify', 'update', 'edit', 'switch', 'move', 'reschedule', 'rebook', 'alter', 'amend', 'adjust', 'set'],
+  cancel: ['cancel', 'delete', 'remove', 'void', 'terminate', 'drop', 'revoke', 'unsubscribe'],
+  create: ['book', 'reserve', 'purchase', 'buy', 'order', 'create', 'add', 'make', 'open', 'register', 'subscribe', 'schedule'],
+  refund: ['refund', 'reimburse', 'compensate', 'compensation', 'credit', 'voucher', 'certificate'],
+  send: ['send', 'email', 'mail', 'notify', 'share', 'forward', 'post', 'publish'],
+  pay: ['pay', 'charge', 'bill', 'payment'],
+  upgrade: ['upgrade', 'downgrade'],
+};
+const VERB_FAMILY = new Map<string, string>();
+for (const [family, verbs] of Object.entries(FAMILIES)) for (const verb of verbs) VERB_FAMILY.set(verb, family);
+
+export function toolFamily(name: string): string | undefined {
+  const tokens = nameTokens(name);
+  return VERB_FAMILY.get(tokens[0] ?? '') ?? (tokens.length > 1 ? VERB_FAMILY.get(tokens[1] ?? '') : undefined);
+}
+
+const WORDS = /[a-z]+/g;
+
+/** Families of the actions a text asks for. */
+export function requestedFamilies(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const word of text.toLowerCase().match(WORDS) ?? []) {
+    const base = word.replace(/(?:ing|ed|s)$/, '');
+    const family = VERB_FAMILY.get(word) ?? VERB_FAMILY.get(base) ?? VERB_FAMILY.get(`${base}e`);
+    if (family) out.add(family);
+  }
+  return out;
+}
+
+export const CORRECTION =
+  /\b(?:that'?s not what i|not what i (?:asked|wanted|meant|said)|i (?:said|meant|asked for)\b|you (?:misunderstood|got it wrong|made a mistake)|that'?s (?:wrong|incorrect|not right)|that is (?:wrong|incorrect|not right)|i already (?:told|said|gave|provided)|as i (?:said|mentioned)|i told you|no,? that'?s not|you didn'?t|why did you|i never (?:asked|said|wanted))/i;
+export const HUMAN = /\b(?:(?:speak|talk|chat|transfer|connect|put)(?: me)?(?: \w+){0,3} (?:to|with) (?:a |an |the |your )?(?:human|person|representative|manager|supervisor|real agent|live agent|someone else)|(?:real|live|actual) (?:person|human|agent)|human agent)\b/i;
+export const FRUSTRATION = /\b(?:frustrat\w*|ridiculous|annoy\w*|useless|waste of (?:my )?time|not helpful|unhelpful|unacceptable|terrible|awful|this is absurd)\b/i;
+
+export interface Repeat {
+  message: MessageView;
+  earlier: MessageView;
+  similarity: number;
+}
+
+/** Later user messages that say again what an earlier one said. */
+export function repeatedRequests(view: SessionView, minSimilarity = 0.6, minWords = 5): Repeat[] {
+  const sets = view.userMessages.map((message) => contentWords(message.text, 80));
+  const out: Repeat[] = [];
+  for (let i = 1; i < sets.length; i++) {
+    const a = sets[i]!;
+    if (a.size < minWords) continue;
+    for (let j = 0; j < i; j++) {
+      const b = sets[j]!;
+      if (b.size < minWords) continue;
+      const similarity = jaccard(a, b);
+      if (similarity >= minSimilarity) {
+        out.push({ message: view.userMessages[i]!, earlier: view.userMessages[j]!, similarity });
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// Small lexical helpers shared by the evaluators. Deliberately plain: word sets, a crude stemmer and a
+// stopword list, so that every signal stays cheap (microseconds) and explainable.
+
+const STOPWORDS = new Set(
+  (
+    'a an the and or but if then else of to in on at by for with from into onto about as is are was were be been being ' +
+    'do does did done doing have has had having i me my mine we us our you your yours he him his she her it its they them their ' +
+    'this that these those there here what which who whom whose when where why how all any both each few more most other some such ' +
+    'no nor not only own same so than too very can could will would shall should may might must just also now up down out over ' +
+    'under again further once am im ive id ill youre youll youve dont cant wont isnt arent wasnt didnt doesnt please thanks thank ' +
+    'hi hello hey ok okay yes yeah sure let lets get got like want need would like one two well really much many via per'
+  ).split(/\s+/),
+);
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}_'-]*/gu;
+
+/** Crude English stem: enough to match "flights"/"flight", "booked"/"booking"/"book". */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
+  else if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 3 && w.endsWith('es') && /(?:ss|x|ch|sh)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+  return w;
+}
+
+/** Content words of a text (lowercased, stemmed, stopwords and 1-2 letter words dropped), capped at `max`. */
+export function contentWords(text: string, max = 400): Set<string> {
+  const out = new Set<string>();
+  if (text === '') return out;
+  const matches = text.toLowerCase().match(WORD);
+  if (!matches) return out;
+  for (const raw of matches) {
+    const word = raw.replace(/'/g, '');
+    if (word.length < 3 || STOPWORDS.has(word)) continue;
+    out.add(stem(word));
+    if (out.size >= max) break;
+  }
+  return out;
+}
+
+/** Share of `a`'s words found in `b` (0 when `a` is empty). */
+export function coverage(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0) return 0;
+  let hit = 0;
+  for (const word of a) if (b.has(word)) hit++;
+  return hit / a.size;
+}
+
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 && b.size === 0) return 0;
+  let hit = 0;
+  for (const word of a) if (b.has(word)) hit++;
+  return hit / (a.size + b.size - hit);
+}
+
+/** Tokens estimated from text when a producer reports none: ~4 characters per token for English. */
+export function estimateTokens(chars: number): number {
+  return Math.ceil(chars / 4);
+}
+
+const ERROR_OPENING = /^\s*(?:["'[{(]\s*)?(?:error\b|errors\b|exception\b|traceback\b|failed\b|failure\b|fatal\b|"?error"?\s*:|"?status"?\s*:\s*"?(?:error|failed|4\d\d|5\d\d)\b)/i;
+
+/** A tool result that opens like an error report ("Error: ...", {"error": ...}, "Traceback ..."). */
+export function opensLikeError(text: string): boolean {
+  return ERROR_OPENING.test(text.length > 256 ? text.slice(0, 256) : text);
+}
+
+const EMPTY_RESULT = /^\s*(?:|null|none|undefined|nil|\[\s*\]|\{\s*\}|""|''|\[\s*\[\s*\]\s*\]|\{\s*"(?:data|results?|items|hits|rows|records|output)"\s*:\s*(?:\[\s*\]|null|\{\s*\})\s*\})\s*$/i;
+
+/** A successful-looking result with nothing in it: empty, null, [] or {} (also {"results": []}). */
+export function isEmptyResult(text: string): boolean {
+  return text.length < 64 && EMPTY_RESULT.test(text);
+}
+
+/** Words with which an agent acknowledges that something went wrong. */
+export const ACKNOWLEDGES_PROBLEM =
+  /\b(?:error|errors|unable|couldn'?t|could not|can'?t|cannot|failed|failure|fail|not (?:found|possible|available|able|valid|eligible|allowed)|unavailable|invalid|issue|problem|unfortunately|sorry|apolog\w*|seems|appears|didn'?t work|did not work|wasn'?t|was not|no (?:results?|records?|matches)|does not exist|doesn'?t exist|try again|retry)\b/i;
+
+/** An agent claiming that something was done. */
+export const CLAIMS_SUCCESS =
+  /\b(?:successfully|has been (?:\w+ )?(?:updated|cancel+ed|booked|modified|processed|completed|created|changed|sent|issued|refunded|added|removed|scheduled|submitted|applied|confirmed|reserved|upgraded|done)|have (?:\w+ )?(?:updated|cancel+ed|booked|modified|processed|completed|created|changed|sent|issued|refunded|added|removed|scheduled|submitted|applied|upgraded)|is now (?:updated|cancel+ed|booked|confirmed|complete)|all set|is complete|is done|(?:i've|i have) (?:gone ahead|taken care))\b/i;
+
+/** Cuts a text for a note. */
+export function clip(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
