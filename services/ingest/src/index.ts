@@ -6,3 +6,6 @@ export type { Protocol } from './metrics.js';
 export { OTLP_TRACES_PATH } from './http/http-receiver.js';
 export { retryDelayMsOf } from './rpc-status.js';
 export type { NormalizeContext, NormalizeCounts, NormalizedSpan, NormalizeResult, Normalizer, OtlpTraceRequest } from './span-batch.js';
+// The pure conversion path, for in-process replays (@tracebar/importers/replay).
+export { createNormalizer, type NormalizerLimits } from './normalize/index.js';
+export { decodeOtlpProtobuf } from './decode/index.js';
