@@ -1,5 +1,6 @@
 // @tracebar/evaluators: the managed evaluator library (README.md). Pure: no Kafka, no ClickHouse, no env.
 export type {
+  DeterministicEvaluatorType,
   Evaluation,
   EvaluationOutcome,
   EvaluatorDeps,

@@ -72,3 +72,9 @@ export interface EvaluatorType<P = unknown> {
 export const MAX_EVIDENCE = 10;
 
 export const TAXONOMY_VERSION = 1;
+
+/** A deterministic evaluator answers synchronously (the scorer may skip the promise machinery for it). */
+export interface DeterministicEvaluatorType<P = unknown> extends EvaluatorType<P> {
+  readonly deterministic: true;
+  evaluate(session: SessionView, params: P, deps: EvaluatorDeps): Evaluation;
+}

@@ -4,7 +4,7 @@ import type { SessionView, ToolCallView } from '../view/session-view.js';
 
 /** Verbs of tools that change state: where a wrong step hurts the user. */
 const MUTATING = new Set(
-  ('update modify change edit set add create insert post put write save book reserve purchase buy order pay charge ' +
+  ('update modify change edit set add create insert post put write save book reserve purchase buy order place pay charge ' +
     'refund cancel delete remove revoke send submit issue apply upgrade downgrade schedule reschedule transfer ' +
     'assign approve reject close open grant execute commit deploy publish').split(' '),
 );
@@ -23,11 +23,11 @@ export function isEscalationTool(name: string): boolean {
   return ESCALATION.test(name);
 }
 
-/** A tool whose name says it changes state (first or second word a mutating verb), escalations excluded. */
+/** A tool whose name says it changes state (its first word a mutating verb), escalations excluded. */
 export function isMutatingTool(name: string): boolean {
   if (isEscalationTool(name)) return false;
   const tokens = nameTokens(name);
-  return MUTATING.has(tokens[0] ?? '') || (tokens.length > 1 && MUTATING.has(tokens[1] ?? '') && tokens[0]!.length <= 3);
+  return MUTATING.has(tokens[0] ?? '');
 }
 
 export function parseArguments(call: ToolCallView): unknown {

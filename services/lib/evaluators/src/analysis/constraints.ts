@@ -22,7 +22,7 @@ export interface Violation {
 }
 
 const EXCLUDE =
-  /\b(?:not|never|no|don'?t|do not|doesn'?t|does not|won'?t|will not|without|avoid|exclude|except|rather not)\s+(?:(?:want|like|accept|use|book|take|include|fly|go|through|via|to|from|on|in|a|an|the|any|with)\s+){0,3}([A-Z][A-Z0-9]{1,9}\b|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|\d[\w:/.-]*)/g;
+  /\b(?:not|never|no|don'?t|do not|doesn'?t|does not|won'?t|will not|without|avoid|exclude|except|rather not)\s+(?:(?:want|like|accept|use|book|take|include|fly|go|through|via|to|from|on|in|a|an|the|any|with)\s+){0,4}([A-Z][A-Z0-9]{1,9}\b|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|\d[\w:/.-]*)/g;
 const MAX = /\b(?:at most|no more than|not more than|maximum(?: of)?|max(?:imum)?|under|below|less than|up to|cheaper than|within)\s+(?:a budget of\s+)?\$?\s?(\d[\d,]*(?:\.\d+)?)/gi;
 const MIN = /\b(?:at least|no less than|not less than|minimum(?: of)?|more than|over)\s+\$?\s?(\d[\d,]*(?:\.\d+)?)/gi;
 const NUMERIC_KEY = /(?:price|amount|total|cost|fee|budget|count|quantity|qty|num|number_of|passengers|guests|nights|items|limit|size)/i;

@@ -7,7 +7,7 @@ import type { MessageView, SessionView } from '../view/session-view.js';
 const FAMILIES: Record<string, string[]> = {
   change: ['change', 'modify', 'update', 'edit', 'switch', 'move', 'reschedule', 'rebook', 'alter', 'amend', 'adjust', 'set'],
   cancel: ['cancel', 'delete', 'remove', 'void', 'terminate', 'drop', 'revoke', 'unsubscribe'],
-  create: ['book', 'reserve', 'purchase', 'buy', 'order', 'create', 'add', 'make', 'open', 'register', 'subscribe', 'schedule'],
+  create: ['book', 'reserve', 'purchase', 'buy', 'order', 'place', 'create', 'add', 'make', 'open', 'register', 'subscribe', 'schedule'],
   refund: ['refund', 'reimburse', 'compensate', 'compensation', 'credit', 'voucher', 'certificate'],
   send: ['send', 'email', 'mail', 'notify', 'share', 'forward', 'post', 'publish'],
   pay: ['pay', 'charge', 'bill', 'payment'],
@@ -18,8 +18,11 @@ for (const [family, verbs] of Object.entries(FAMILIES)) for (const verb of verbs
 
 export function toolFamily(name: string): string | undefined {
   const tokens = nameTokens(name);
-  return VERB_FAMILY.get(tokens[0] ?? '') ?? (tokens.length > 1 ? VERB_FAMILY.get(tokens[1] ?? '') : undefined);
+  return VERB_FAMILY.get(tokens[0] ?? '');
 }
+
+/** Verbs that are as often nouns or filler in what users write ("my order", "make sure"): tools only. */
+const NOT_IN_TEXT = new Set(['order', 'post', 'bill', 'credit', 'set', 'make', 'open', 'add', 'charge', 'mail', 'share', 'drop', 'move', 'payment', 'email', 'voucher', 'certificate', 'compensation', 'return', 'place']);
 
 const WORDS = /[a-z]+/g;
 
@@ -27,7 +30,9 @@ const WORDS = /[a-z]+/g;
 export function requestedFamilies(text: string): Set<string> {
   const out = new Set<string>();
   for (const word of text.toLowerCase().match(WORDS) ?? []) {
+    if (NOT_IN_TEXT.has(word)) continue;
     const base = word.replace(/(?:ing|ed|s)$/, '');
+    if (NOT_IN_TEXT.has(base)) continue;
     const family = VERB_FAMILY.get(word) ?? VERB_FAMILY.get(base) ?? VERB_FAMILY.get(`${base}e`);
     if (family) out.add(family);
   }

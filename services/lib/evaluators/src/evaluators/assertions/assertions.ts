@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { evidenceFor, failed, passed } from '../../evaluation.js';
 import { clip } from '../../text.js';
-import type { EvidenceItem, Evaluation, EvaluatorType } from '../../types.js';
+import type { EvidenceItem, Evaluation, DeterministicEvaluatorType } from '../../types.js';
 import type { SessionView } from '../../view/session-view.js';
 
 const pattern = z.object({ pattern: z.string().min(1), subtype: z.string().default('') }).strict();
@@ -107,7 +107,7 @@ function evaluateAssertions(view: SessionView, params: AssertionsParams): Evalua
   return failed(1 - evidence.length / params.checks.length, firstPattern, `${evidence.length} of ${params.checks.length} checks failed: ${evidence[0]!.note}`, evidence, signals);
 }
 
-export const assertions: EvaluatorType<AssertionsParams> = {
+export const assertions: DeterministicEvaluatorType<AssertionsParams> = {
   type: 'assertions',
   version: 1,
   description: 'Declarative checks: tools required, forbidden or ordered, final output pattern or JSON path, tool call budget.',

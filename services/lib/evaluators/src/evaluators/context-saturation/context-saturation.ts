@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { extractConstraints, findViolations } from '../../analysis/constraints.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
 import { lookupWindow } from '../../model-windows.js';
-import type { Evaluation, EvaluatorDeps, EvaluatorType } from '../../types.js';
+import type { Evaluation, EvaluatorDeps, DeterministicEvaluatorType } from '../../types.js';
 import type { SessionView } from '../../view/session-view.js';
 
 export const contextSaturationParams = z
@@ -74,7 +74,7 @@ function evaluateContextSaturation(view: SessionView, params: ContextSaturationP
   return fromFindings('context_saturation', findings, params.failAt, signals, `window fill ${Math.round(maxFill * 100)}%, ${constraints.length} constraints kept`);
 }
 
-export const contextSaturation: EvaluatorType<ContextSaturationParams> = {
+export const contextSaturation: DeterministicEvaluatorType<ContextSaturationParams> = {
   type: 'context_saturation',
   version: 1,
   description: "Prompt size against the model's window, and early constraints broken later (dropped or lost in the middle).",

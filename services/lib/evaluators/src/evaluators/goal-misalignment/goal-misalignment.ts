@@ -6,7 +6,7 @@ import { groundMutations, isMutatingTool } from '../../analysis/actions.js';
 import { CORRECTION, FRUSTRATION, HUMAN, repeatedRequests, requestedFamilies, toolFamily } from '../../analysis/requests.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
 import { CLAIMS_SUCCESS, clip } from '../../text.js';
-import type { Evaluation, EvaluatorType } from '../../types.js';
+import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
 import type { SessionView } from '../../view/session-view.js';
 
 export const goalMisalignmentParams = z
@@ -99,7 +99,7 @@ function evaluateGoalMisalignment(view: SessionView, params: GoalMisalignmentPar
   return fromFindings('goal_misalignment', findings, params.failAt, signals, `${signals.consequential_actions} state-changing actions, all matching the request`);
 }
 
-export const goalMisalignment: EvaluatorType<GoalMisalignmentParams> = {
+export const goalMisalignment: DeterministicEvaluatorType<GoalMisalignmentParams> = {
   type: 'goal_misalignment',
   version: 1,
   description: 'What was done against what was asked: unsupported success claims, unrequested or missing actions, ungrounded values, user corrections, repeats and requests for a human.',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { openingIntent, substantiveAnswer } from '../../analysis/intent.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
 import { clip, contentWords, coverage } from '../../text.js';
-import type { Evaluation, EvaluatorType } from '../../types.js';
+import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
 import type { SessionView } from '../../view/session-view.js';
 
 export const reasoningDriftParams = z
@@ -79,7 +79,7 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
   return fromFindings('reasoning_drift', findings, params.failAt, signals, answer ? `final answer echoes ${Math.round(signals.request_overlap! * 100)}% of the request` : 'no final answer to compare');
 }
 
-export const reasoningDrift: EvaluatorType<ReasoningDriftParams> = {
+export const reasoningDrift: DeterministicEvaluatorType<ReasoningDriftParams> = {
   type: 'reasoning_drift',
   version: 1,
   description: 'The opening request against the final answer, and loops of repeated steps.',

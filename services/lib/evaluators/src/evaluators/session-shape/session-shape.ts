@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { shapeOf, shapeZ, type ShapeMetric } from '../../baseline.js';
 import { evidenceFor, failed, passed } from '../../evaluation.js';
-import type { Evaluation, EvaluatorDeps, EvaluatorType } from '../../types.js';
+import type { Evaluation, EvaluatorDeps, DeterministicEvaluatorType } from '../../types.js';
 import type { SessionView } from '../../view/session-view.js';
 
 export const sessionShapeParams = z
@@ -56,7 +56,7 @@ function evaluateSessionShape(view: SessionView, params: SessionShapeParams, dep
   return failed(score, undefined, `unusual shape: ${outliers.join(', ')}`, [evidenceFor(view, last.spanId, `session ends here after ${outliers.join(', ')}`)], signals);
 }
 
-export const sessionShape: EvaluatorType<SessionShapeParams> = {
+export const sessionShape: DeterministicEvaluatorType<SessionShapeParams> = {
   type: 'session_shape',
   version: 1,
   description: "Turns, length, tool calls and duration against the objective's rolling baseline.",

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { argumentLeaves, parseArguments } from '../../analysis/actions.js';
 import { evidenceFor, fromFindings, passed, type Finding } from '../../evaluation.js';
 import { ACKNOWLEDGES_PROBLEM, CLAIMS_SUCCESS, clip, isEmptyResult } from '../../text.js';
-import type { Evaluation, EvaluatorType } from '../../types.js';
+import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
 import type { SessionView, ToolCallView } from '../../view/session-view.js';
 
 export const toolFailuresParams = z
@@ -127,7 +127,7 @@ function evaluateToolFailures(view: SessionView, params: ToolFailuresParams): Ev
   return fromFindings('tool_failure', findings, params.failAt, signals, `${calls.length} tool calls, no failure`);
 }
 
-export const toolFailures: EvaluatorType<ToolFailuresParams> = {
+export const toolFailures: DeterministicEvaluatorType<ToolFailuresParams> = {
   type: 'tool_failures',
   version: 1,
   description: 'Tool calls that failed loudly or silently, retry storms, and errors the agent ignored.',

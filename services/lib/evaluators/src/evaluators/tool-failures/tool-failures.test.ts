@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { SessionBuilder, cleanSession, testDeps } from '../../../test/fixtures.js';
+import { toolFailures } from './tool-failures.js';
+
+const run = (s: SessionBuilder) => toolFailures.evaluate(s.view(), toolFailures.params.parse(undefined), testDeps);
+
+describe('tool_failures', () => {
+  it('passes a clean session with score 1 and no evidence', () => {
+    for (const toolSpans of [false, true]) {
+      const result = run(cleanSession({ toolSpans }));
+      expect(result).toMatchObject({ outcome: 'passed', score: 1, evidence: [] });
+      expect(result.pattern).toBeUndefined();
+      expect(result.signals.tool_error_rate).toBe(0);
+    }
+  });
+
+  it('explicit_error: an error result the agent acknowledges and never recovers from', () => {
+    const s = new SessionBuilder();
+    s.user('Please cancel my order #W9 today.');
+    const failing = s.assistant({ toolCalls: [{ name: 'cancel_order', args: { order_id: '#W9' }, result: 'Error: order #W9 not found' }] });
+    s.assistant({ text: 'Sorry, I could not find order #W9. Could you check the number?' });
+    const result = run(s);
+    expect(result.pattern).toEqual({ pattern: 'tool_failure', subtype: 'explicit_error' });
+    expect(result.score).toBeLessThan(1);
+    expect(result.signals).toMatchObject({ tool_errors: 1, unrecovered_errors: 1, tool_error_rate: 1 });
+    // The result arrived with the next LLM call: evidence points at it, not at the request.
+    expect(result.evidence[0]!.spanId).not.toBe(failing);
+    expect(result.evidence[0]!.traceId).toBe(s.traceId);
+  });
+
+  it('explicit_error from span status on a tool span', () => {
+    const s = new SessionBuilder({ toolSpans: true });
+    s.user('Look up order #W9 for me.');
+    s.assistant({ toolCalls: [{ name: 'get_order', args: { id: '#W9' }, result: 'timeout', statusError: true }] });
+    s.assistant({ text: 'The order service is unavailable right now, sorry.' });
+    const result = run(s);
+    expect(result.pattern?.subtype).toBe('explicit_error');
+    expect(result.evidence[0]!.note).toMatch(/get_order failed/);
+  });
+
+  it('silent_failure: a 2xx call with an empty body', () => {
+    const s = new SessionBuilder({ toolSpans: true });
+    s.user('Which orders do I have?');
+    s.assistant({ toolCalls: [{ name: 'list_orders', args: { user: 'u1' }, result: '[]', httpStatus: 200 }] });
+    s.assistant({ text: 'You have no orders at the moment.' });
+    const result = run(s);
+    expect(result.outcome).toBe('passed'); // suspicious, not failed on its own
+    expect(result.pattern).toEqual({ pattern: 'tool_failure', subtype: 'silent_failure' });
+    expect(result.evidence[0]!.note).toMatch(/list_orders returned \[\] \(HTTP 200\)/);
+    expect(toolFailures.evaluate(s.view(), toolFailures.params.parse({ emptyResultOk: ['list_orders'] }), testDeps).evidence).toEqual([]);
+  });
+
+  it('silent_failure: a result about something other than what was asked', () => {
+    const s = new SessionBuilder();
+    s.user('Show me order #W1234.');
+    s.assistant({ toolCalls: [{ name: 'get_order', args: { order_id: '#W1234' }, result: '{"order_id": "#W9999", "status": "shipped"}' }] });
+    s.assistant({ text: 'Order #W1234 has shipped.' });
+    const result = run(s);
+    expect(result.pattern?.subtype).toBe('silent_failure');
+    expect(result.evidence[0]!.note).toMatch(/order_id #W1234 asked, #W9999 returned/);
+  });
+
+  it('retry_storm: the same tool with the same arguments again and again', () => {
+    const s = new SessionBuilder({ toolSpans: true });
+    s.user('What is the weather in Paris?');
+    for (let i = 0; i < 4; i++) s.assistant({ toolCalls: [{ name: 'get_weather', args: { city: 'Paris' }, result: '{"city": "Paris", "temp": null}' }] });
+    s.assistant({ text: 'It is mild in Paris.' });
+    const result = run(s);
+    expect(result.outcome).toBe('failed');
+    expect(result.pattern).toEqual({ pattern: 'tool_failure', subtype: 'retry_storm' });
+    expect(result.signals.retry_storm_max).toBe(4);
+  });
+
+  it('ignored_error: the agent answers as if a failed call had worked', () => {
+    const s = new SessionBuilder();
+    s.user('Please refund order #W77.');
+    s.assistant({ toolCalls: [{ name: 'refund_order', args: { order_id: '#W77' }, result: 'Error: payment provider rejected the refund' }] });
+    const reply = s.assistant({ text: 'Your refund for order #W77 has been processed successfully.' });
+    const result = run(s);
+    expect(result.outcome).toBe('failed');
+    expect(result.pattern).toEqual({ pattern: 'tool_failure', subtype: 'ignored_error' });
+    expect(result.evidence.map((e) => e.spanId)).toContain(reply);
+    expect(result.signals.ignored_errors).toBe(1);
+  });
+
+  it('a failed call retried successfully is only a note', () => {
+    const s = new SessionBuilder();
+    s.user('Look up order #W5.');
+    s.assistant({ toolCalls: [{ name: 'get_order', args: { order_id: 'W5' }, result: 'Error: invalid id format' }] });
+    s.assistant({ toolCalls: [{ name: 'get_order', args: { order_id: '#W5' }, result: '{"order_id": "#W5", "status": "pending"}' }] });
+    s.assistant({ text: 'Order #W5 is pending.' });
+    const result = run(s);
+    expect(result.outcome).toBe('passed');
+    expect(result.signals).toMatchObject({ tool_errors: 1, unrecovered_errors: 0 });
+  });
+});
