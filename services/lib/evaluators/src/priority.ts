@@ -36,16 +36,16 @@ export const PRIORITY_WEIGHTS = Object.freeze({
   toolErrorRate: 0.3,
   unrecoveredError: 0.08,
   /** Length against the baseline: strength per standard score above -1, capped. */
-  lengthPerZ: 0.08,
-  lengthCap: 0.35,
+  lengthPerZ: 0.12,
+  lengthCap: 0.5,
   /** Without a baseline: per doubling of the span count over `typicalSpans`. */
   lengthPerDoubling: 0.06,
   typicalSpans: 16,
-  /** Intent/output drift above half (drift 1 = nothing of the request in the answer). */
+  /** Intent/output drift above 0.8 (1 = the answer shares nothing with the request or the user's words). */
   drift: 0.2,
   /** Each successful state-changing action: what is at stake when a session goes wrong. */
-  perAction: 0.12,
-  actionCap: 0.45,
+  perAction: 0.2,
+  actionCap: 0.6,
 });
 
 interface Raw {
@@ -94,8 +94,13 @@ export function reviewPriority(
     const strength = Math.min(w.lengthCap, w.lengthPerDoubling * Math.max(0, Math.log2(view.counts.spans / w.typicalSpans) + 1));
     if (strength > 0) raw.push({ code: 'length', strength, detail: `${view.counts.spans} spans (no baseline yet)` });
   }
-  const drift = signal(scored, 'reasoning_drift', 'drift');
-  if (drift !== undefined && drift > 0.5) raw.push({ code: 'drift', strength: w.drift * (drift - 0.5) * 2, detail: `final answer echoes ${Math.round((1 - drift) * 100)}% of the request` });
+  // Drift counts when the answer is far from the request and from everything else the user said.
+  const requestOverlap = signal(scored, 'reasoning_drift', 'request_overlap');
+  const userOverlap = signal(scored, 'reasoning_drift', 'answer_user_overlap');
+  if (requestOverlap !== undefined && userOverlap !== undefined) {
+    const drift = 1 - Math.max(requestOverlap, userOverlap);
+    if (drift > 0.8) raw.push({ code: 'drift', strength: w.drift * (drift - 0.8) * 5, detail: `final answer echoes ${Math.round(requestOverlap * 100)}% of the request, ${Math.round(userOverlap * 100)}% of the user's words` });
+  }
   const actions = signal(scored, 'goal_misalignment', 'consequential_actions') ?? 0;
   if (actions > 0) raw.push({ code: 'consequential_actions', strength: Math.min(w.actionCap, 1 - Math.pow(1 - w.perAction, actions)), detail: `${actions} state-changing action${actions === 1 ? '' : 's'} taken` });
   return combine(raw);

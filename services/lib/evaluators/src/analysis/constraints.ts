@@ -6,6 +6,8 @@ import type { MessageView, SessionView, ToolCallView } from '../view/session-vie
 
 export interface Constraint {
   kind: 'exclude' | 'max' | 'min';
+  /** For bounds: what the number measures. */
+  unit: 'money' | 'count';
   /** The excluded value, or the bound as text. */
   value: string;
   bound: number;
@@ -23,9 +25,13 @@ export interface Violation {
 
 const EXCLUDE =
   /\b(?:not|never|no|don'?t|do not|doesn'?t|does not|won'?t|will not|without|avoid|exclude|except|rather not)\s+(?:(?:want|like|accept|use|book|take|include|fly|go|through|via|to|from|on|in|a|an|the|any|with)\s+){0,4}([A-Z][A-Z0-9]{1,9}\b|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|\d[\w:/.-]*)/g;
-const MAX = /\b(?:at most|no more than|not more than|maximum(?: of)?|max(?:imum)?|under|below|less than|up to|cheaper than|within)\s+(?:a budget of\s+)?\$?\s?(\d[\d,]*(?:\.\d+)?)/gi;
-const MIN = /\b(?:at least|no less than|not less than|minimum(?: of)?|more than|over)\s+\$?\s?(\d[\d,]*(?:\.\d+)?)/gi;
-const NUMERIC_KEY = /(?:price|amount|total|cost|fee|budget|count|quantity|qty|num|number_of|passengers|guests|nights|items|limit|size)/i;
+const MAX = /\b(?:at most|no more than|not more than|maximum(?: of)?|max(?:imum)?|under|below|less than|up to|cheaper than)\s+(?:a budget of\s+)?(\$|€|£)?\s?(\d[\d,]*(?:\.\d+)?)\s*([a-z]+)?/gi;
+const MIN = /\b(?:at least|no less than|not less than|minimum(?: of)?)\s+(\$|€|£)?\s?(\d[\d,]*(?:\.\d+)?)\s*([a-z]+)?/gi;
+/** Bounds on time ("within 24 hours") or on anything but money and counts are not checked against arguments. */
+const TIME_UNIT = /^(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|am|pm|percent|%)$/i;
+const MONEY_UNIT = /^(?:dollars?|usd|eur|euros?|gbp|pounds?|bucks)$/i;
+const MONEY_KEY = /(?:price|amount|total|cost|fee|budget|balance|payment|charge|fare)/i;
+const COUNT_KEY = /(?:count|quantity|qty|num|number_of|passengers|guests|people|persons|nights|items|units|seats|bags|limit|size)/i;
 /** Capitalized words that open sentences or are common words, not names. */
 const COMMON = /^(?:I|The|A|An|My|Me|It|This|That|Please|Yes|No|Ok|Okay|Thanks|Thank|Hi|Hello|Sure|And|But|Or|So|If|Then|Also|Just|Not|Any|Do|Is|Are|We|You|Can|Could|Would|Will|Let|Should)$/;
 
@@ -33,15 +39,17 @@ function scan(text: string, source: MessageView | undefined, systemOffset: numbe
   for (const match of text.matchAll(EXCLUDE)) {
     const value = match[1]!.trim();
     if (COMMON.test(value.split(/\s+/)[0]!)) continue;
-    out.push({ kind: 'exclude', value, bound: 0, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0] });
+    out.push({ kind: 'exclude', unit: 'count', value, bound: 0, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0] });
   }
-  for (const match of text.matchAll(MAX)) {
-    const bound = Number(match[1]!.replace(/,/g, ''));
-    if (Number.isFinite(bound)) out.push({ kind: 'max', value: match[1]!, bound, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0] });
-  }
-  for (const match of text.matchAll(MIN)) {
-    const bound = Number(match[1]!.replace(/,/g, ''));
-    if (Number.isFinite(bound)) out.push({ kind: 'min', value: match[1]!, bound, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0] });
+  for (const [re, kind] of [[MAX, 'max'], [MIN, 'min']] as const) {
+    for (const match of text.matchAll(re)) {
+      const unitWord = match[3] ?? '';
+      if (TIME_UNIT.test(unitWord)) continue;
+      const bound = Number(match[2]!.replace(/,/g, ''));
+      if (!Number.isFinite(bound)) continue;
+      const unit = match[1] || MONEY_UNIT.test(unitWord) ? 'money' : 'count';
+      out.push({ kind, unit, value: match[2]!, bound, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0].trim() });
+    }
   }
 }
 
@@ -68,7 +76,7 @@ function violates(constraint: Constraint, call: ToolCallView): string | undefine
     return undefined;
   }
   for (const [key, value] of leaves) {
-    if (!NUMERIC_KEY.test(key)) continue;
+    if (!(constraint.unit === 'money' ? MONEY_KEY : COUNT_KEY).test(key)) continue;
     const number = Number(value);
     if (!Number.isFinite(number)) continue;
     if (constraint.kind === 'max' && number > constraint.bound) return `${call.name} sets ${key} ${value}, over the stated ${constraint.bound} ("${constraint.text}")`;

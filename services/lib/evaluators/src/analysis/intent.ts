@@ -19,11 +19,19 @@ export function openingIntent(view: SessionView, minWords = 5, maxMessages = 3):
   return { words, messages };
 }
 
+/** Closing lines: thanks, goodbyes, "anything else?". */
+const CLOSING = /^\W*(?:you'?re (?:very |most )?welcome|thank you|thanks|glad (?:i|to)|happy to help|my pleasure|no problem|have a (?:great|nice|good|wonderful|safe)|goodbye|bye)\b|\bif you (?:have|need) any (?:other|more|further)\b|\bis there anything else\b/i;
+
+export function isClosing(text: string): boolean {
+  return text.length < 400 && CLOSING.test(text);
+}
+
 /** The last assistant message that says something (closing pleasantries skipped), with its words. */
 export function substantiveAnswer(view: SessionView, minWords = 6): { message: MessageView; words: Set<string> } | undefined {
   let fallback: { message: MessageView; words: Set<string> } | undefined;
   for (let i = view.assistantMessages.length - 1, seen = 0; i >= 0 && seen < 4; i--, seen++) {
     const message = view.assistantMessages[i]!;
+    if (isClosing(message.text)) continue;
     const words = contentWords(message.text, 200);
     if (words.size >= minWords) return { message, words };
     fallback ??= { message, words };

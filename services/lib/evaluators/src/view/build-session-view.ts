@@ -81,6 +81,7 @@ class ViewBuilder {
   readonly toolSpanCallIds = new Set<string>();
   readonly prefixByAgent = new Map<string, PrefixState>();
   readonly agents: string[] = [];
+  readonly agentNames = new Set<string>();
   readonly models: string[] = [];
   systemPrompt = '';
   lastUserText = '';
@@ -111,6 +112,13 @@ class ViewBuilder {
     } else {
       this.assistantMessages.push(message);
     }
+  }
+
+  /** A user message, unless it is the one just added (a turn span and its first LLM call both carry it). */
+  addUser(text: string, span: SpanInfo): void {
+    const last = this.timeline[this.timeline.length - 1];
+    if (last && last.kind === 'message' && last.message.role === 'user' && last.message.text === text) return;
+    this.addMessage('user', text, span);
   }
 
   addToolCall(call: Omit<ToolCallView, 'position'>): ToolCallView {
@@ -183,15 +191,13 @@ class ViewBuilder {
       if (role === 'tool') this.attachResult(message, span);
       else if (role === 'system' || role === 'developer') this.addMessage('system', content, span);
       else if (role === 'user' && content !== '') {
-        // Without resent history a repeated call in one turn repeats the user message: keep it once.
-        if (start === 0 && content === this.lastUserText && i === inputs.length - 1) continue;
-        this.addMessage('user', content, span);
+        // In a multi-agent chat other agents speak as "user" under their name: their own spans carry it.
+        if (message.name && this.agentNames.has(message.name)) continue;
+        this.addUser(content, span);
       }
     }
     if (this.systemPrompt === '' && genAi.systemInstructions) this.systemPrompt = genAi.systemInstructions;
-    if (inputs.length === 0 && genAi.inputValue && genAi.inputValue !== this.lastUserText && this.userMessages.length === 0) {
-      this.addMessage('user', genAi.inputValue, span);
-    }
+    if (inputs.length === 0 && genAi.inputValue && this.userMessages.length === 0) this.addUser(genAi.inputValue, span);
     const reported = genAi.inputTokens;
     const promptTokens = reported !== null && reported !== undefined ? num(reported) : estimateTokens(promptChars || (genAi.inputValue ?? '').length);
     const outputTokens = num(genAi.outputTokens);
@@ -267,11 +273,17 @@ class ViewBuilder {
     });
   }
 
+  /** A root agent span opens a turn: its input is the user's message; its output is the turn's answer, which
+   *  the LLM calls under it report themselves. */
   agent(span: SpanInfo, genAi: IGenAi, isRoot: boolean): void {
     if (!isRoot) return;
-    const input = genAi.inputValue ?? '';
-    if (input !== '' && input !== this.lastUserText) this.addMessage('user', input, span);
-    const output = genAi.outputValue ?? '';
+    let input = genAi.inputValue ?? '';
+    const inputs = genAi.inputMessages ?? [];
+    for (let i = inputs.length - 1; i >= 0 && input === ''; i--) if (inputs[i]!.role === 'user') input = inputs[i]!.content ?? '';
+    if (input !== '') this.addUser(input, span);
+    let output = genAi.outputValue ?? '';
+    const outputs = genAi.outputMessages ?? [];
+    for (let i = outputs.length - 1; i >= 0 && output === ''; i--) output = outputs[i]!.content ?? '';
     if (output !== '') {
       this.rootOutput = output;
       this.rootOutputSpanId = span.spanId;
@@ -313,7 +325,10 @@ export function buildSessionView(record: ISessionRecord): SessionView {
         parent = builder.spanById.get(parent.parentSpanId);
       }
     }
-    if (info.agentName !== '' && !builder.agents.includes(info.agentName)) builder.agents.push(info.agentName);
+    if (info.agentName !== '' && !builder.agentNames.has(info.agentName)) {
+      builder.agentNames.add(info.agentName);
+      builder.agents.push(info.agentName);
+    }
     if (info.status === 'error') builder.errorSpans++;
   }
   for (let i = 0; i < records.length; i++) {

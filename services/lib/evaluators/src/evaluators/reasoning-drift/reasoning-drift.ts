@@ -46,7 +46,13 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
     const overlap = coverage(intent.words, answer.words);
     signals.request_overlap = overlap;
     signals.drift = 1 - overlap;
-    if (overlap < params.minOverlap) {
+    // An answer that keeps to what the user said later (a clarified request, a refusal about the user's
+    // own details) is not off topic: only one that shares little with anything the user said is.
+    const userWords = new Set<string>();
+    for (const message of view.userMessages) for (const word of contentWords(message.text, 200)) userWords.add(word);
+    const grounded = coverage(answer.words, userWords);
+    signals.answer_user_overlap = grounded;
+    if (overlap < params.minOverlap && grounded < params.minOverlap) {
       const severity = 0.55 + 0.35 * (1 - overlap / Math.max(1e-9, params.minOverlap));
       findings.push({ subtype: 'off_topic', severity, evidence: evidenceFor(view, answer.message.spanId, `final answer shares ${Math.round(overlap * 100)}% of the request's words: "${clip(answer.message.text, 60)}"`) });
       const first = intent.messages[0];

@@ -2,7 +2,7 @@
 // what was asked), retry storms (the same call again and again) and ignored errors (the agent carried on
 // or answered as if a failed call had worked).
 import { z } from 'zod';
-import { argumentLeaves, parseArguments } from '../../analysis/actions.js';
+import { argumentLeaves, nameTokens, parseArguments } from '../../analysis/actions.js';
 import { evidenceFor, fromFindings, passed, type Finding } from '../../evaluation.js';
 import { ACKNOWLEDGES_PROBLEM, CLAIMS_SUCCESS, clip, isEmptyResult } from '../../text.js';
 import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
@@ -22,7 +22,8 @@ export const toolFailuresParams = z
 
 export type ToolFailuresParams = z.infer<typeof toolFailuresParams>;
 
-const SEVERITY = { explicit_error: 0.35, recovered_error: 0.15, silent_failure: 0.45, retry_storm: 0.7, ignored_error: 0.75 } as const;
+const LOOKUP = /^(?:search|find|list|query|lookup|look|get|fetch|read|retrieve|browse|check)$/;
+const SEVERITY = { explicit_error: 0.35, recovered_error: 0.15, silent_failure: 0.45, empty_lookup: 0.2, retry_storm: 0.7, ignored_error: 0.75 } as const;
 
 /** What the agent did after a failed call, up to the next user message. */
 function aftermath(view: SessionView, call: ToolCallView): { retried: boolean; succeededLater: boolean; reply: string; replySpanId: string } {
@@ -103,10 +104,14 @@ function evaluateToolFailures(view: SessionView, params: ToolFailuresParams): Ev
       }
       continue;
     }
-    if (call.result !== undefined && isEmptyResult(call.result) && !emptyOk.has(call.name)) {
+    const ok2xx = call.httpStatus >= 200 && call.httpStatus < 300;
+    // An empty string is what an absent attribute reads as: only a 2xx with it says "empty body".
+    const empty = call.result !== undefined && (call.result.trim() === '' ? ok2xx : isEmptyResult(call.result));
+    if (empty && !emptyOk.has(call.name)) {
       signals.silent_failures!++;
-      const status = call.httpStatus >= 200 && call.httpStatus < 300 ? ` (HTTP ${call.httpStatus})` : '';
-      findings.push({ subtype: 'silent_failure', severity: SEVERITY.silent_failure, evidence: evidenceFor(view, call.resultSpanId || call.spanId, `${call.name} returned ${call.result.trim() || 'nothing'}${status}`) });
+      // A search that finds nothing is often a true answer; anything else returning nothing is not.
+      const severity = LOOKUP.test(nameTokens(call.name)[0] ?? '') ? SEVERITY.empty_lookup : SEVERITY.silent_failure;
+      findings.push({ subtype: 'silent_failure', severity, evidence: evidenceFor(view, call.resultSpanId || call.spanId, `${call.name} returned ${call.result!.trim() || 'nothing'}${ok2xx ? ` (HTTP ${call.httpStatus})` : ''}`) });
       continue;
     }
     const wrong = mismatch(call);
