@@ -1,0 +1,295 @@
+// The scorer component: consumes session records in a consumer group, scores each against the
+// objectives that select it, publishes score records and review items, then commits.
+import { NotAssignedError, type Bus, type BusBatch, type BusConsumer, type OutgoingMessage, type TopicPartition } from '@tracebar/bus';
+import type { ClickHouse } from '@tracebar/clickhouse';
+import type { TracebarConfig } from '@tracebar/config';
+import { DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, type EvaluatorType } from '@tracebar/evaluators';
+import { loadObjectives, loadTaxonomy, recordObjectives, type ObjectiveSet, type Taxonomy } from '@tracebar/objectives';
+import { encodeScoreRecord, recordHeaders, reviewItemToJsonLine, sessionRecordKey, topicCatalog, type SessionRecord } from '@tracebar/proto';
+import type { Component, Logger, ReadinessCheck, Registry } from '@tracebar/runtime';
+import { Baselines } from './baselines.js';
+import { resolveScorerSettings, type ScorerSettings } from './config.js';
+import { createScorerMetrics } from './metrics.js';
+import { scoreSession, type ScoringContext, type SessionScoring } from './score-session.js';
+import { PartitionParts } from './session-parts.js';
+
+export interface ScorerDeps {
+  config: TracebarConfig;
+  /** The bus, or a getter for one that exists only once another component started. */
+  bus: Bus | (() => Bus);
+  logger: Logger;
+  registry: Registry;
+  /** Where objective versions are recorded (the objectives table); absent: not recorded. */
+  store?: () => ClickHouse;
+  /** For llm_judge evaluators. Default: the global fetch. */
+  fetch?: typeof globalThis.fetch;
+  /** Wall clock, ms (tests). */
+  now?: () => number;
+}
+
+export interface ScorerStats {
+  sessionsScored: number;
+  scoreRecords: number;
+  reviewItems: number;
+  malformed: number;
+  pendingParts: number;
+}
+
+export interface Scorer extends Component {
+  readonly settings: ScorerSettings;
+  /** The objectives in force, once started. */
+  objectives(): ObjectiveSet;
+  /** Resolves once the consumer holds its first assignment (start itself returns at once on Kafka). */
+  subscribed(): Promise<void>;
+  stats(): ScorerStats;
+}
+
+const scoreHeaders = Object.freeze(recordHeaders(topicCatalog.scores));
+const reviewHeaders = Object.freeze(recordHeaders(topicCatalog.review));
+
+/** Runs fn over items with at most `limit` in flight. */
+async function pooled<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export function createScorer(deps: ScorerDeps): Scorer {
+  const settings = resolveScorerSettings(deps.config);
+  const log = deps.logger.child({ component: 'scorer' });
+  const now = deps.now ?? Date.now;
+  const parts = new Map<number, PartitionParts>();
+  const metrics = createScorerMetrics(deps.registry, () => {
+    let sessions = 0;
+    let bytes = 0;
+    for (const p of parts.values()) {
+      sessions += p.size;
+      bytes += p.bytes;
+    }
+    return { sessions, bytes };
+  });
+  const stats: Omit<ScorerStats, 'pendingParts'> = { sessionsScored: 0, scoreRecords: 0, reviewItems: 0, malformed: 0 };
+  const toCommit = new Map<number, number>();
+  let context: ScoringContext | undefined;
+  let objectiveSet: ObjectiveSet | undefined;
+  let bus: Bus | undefined;
+  let consumer: BusConsumer | undefined;
+  let subscribing: Promise<void> | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  let committing: Promise<void> | undefined;
+  /** The batch being scored, so that shutdown can wait for it before the last commit. */
+  let inFlight: Promise<void> | undefined;
+  let lastCommitMs = 0;
+  let stopping = false;
+  let shutdownPromise: Promise<void> | undefined;
+
+  function loadContext(): ScoringContext {
+    const { taxonomy, source } = loadTaxonomy(settings.taxonomyFile);
+    const evaluators = evaluatorTypes as ReadonlyMap<string, EvaluatorType>;
+    objectiveSet = loadObjectives({ dir: settings.objectivesDir, evaluators, defaultEvaluators: DEFAULT_OBJECTIVE_EVALUATORS });
+    checkPatterns(taxonomy);
+    log.info(
+      { taxonomy: `${taxonomy.version} (${source})`, objectives: objectiveSet.active.map((o) => `${o.id}@${o.version}`), fallback: `${objectiveSet.fallback.id}@${objectiveSet.fallback.version}` },
+      'objectives loaded',
+    );
+    return {
+      objectives: objectiveSet,
+      evaluators,
+      deps: { fetch: deps.fetch ?? globalThis.fetch, modelWindows: settings.modelWindows, ...(settings.judge ? { judge: settings.judge } : {}), now },
+      timeoutMs: settings.evaluatorTimeoutMs,
+      reviewThreshold: settings.reviewThreshold,
+      taxonomyVersion: taxonomy.version,
+      baselines: new Baselines(),
+    };
+  }
+
+  function checkPatterns(taxonomy: Taxonomy): void {
+    if (!taxonomy.patterns.tool_failure) log.warn({ version: taxonomy.version }, 'the taxonomy has no tool_failure pattern; scores will name patterns it does not know');
+  }
+
+  function partsOf(partition: number): PartitionParts {
+    let p = parts.get(partition);
+    if (!p) {
+      p = new PartitionParts();
+      parts.set(partition, p);
+    }
+    return p;
+  }
+
+  function messagesOf(scorings: readonly SessionScoring[]): { scores: OutgoingMessage[]; reviews: OutgoingMessage[] } {
+    const scores: OutgoingMessage[] = [];
+    const reviews: OutgoingMessage[] = [];
+    for (const scoring of scorings) {
+      for (const result of scoring.results) {
+        const key = sessionRecordKey(result.score.tenant ?? '', result.score.sessionKey ?? '');
+        scores.push({ key, value: Buffer.from(encodeScoreRecord(result.score)), headers: scoreHeaders });
+        if (result.review) reviews.push({ key, value: Buffer.from(reviewItemToJsonLine(result.review)), headers: reviewHeaders });
+      }
+    }
+    return { scores, reviews };
+  }
+
+  async function commitNow(): Promise<void> {
+    if (!consumer || toCommit.size === 0) return;
+    const owned = new Set(consumer.assignment().filter((tp) => tp.topic === settings.sessionsTopic).map((tp) => tp.partition));
+    const offsets = [...toCommit].filter(([partition]) => owned.has(partition)).map(([partition, offset]) => ({ topic: settings.sessionsTopic, partition, offset }));
+    toCommit.clear();
+    lastCommitMs = now();
+    if (offsets.length === 0) return;
+    try {
+      await consumer.commit(offsets);
+    } catch (error) {
+      if (!(error instanceof NotAssignedError)) log.warn({ err: error }, 'offset commit failed; retrying on the next batch');
+      for (const o of offsets) if (!toCommit.has(o.partition)) toCommit.set(o.partition, o.offset);
+    }
+  }
+
+  function commitSoon(force: boolean): Promise<void> {
+    if (!force && now() - lastCommitMs < settings.commitIntervalMs) return Promise.resolve();
+    committing ??= commitNow().finally(() => {
+      committing = undefined;
+    });
+    return committing;
+  }
+
+  async function handle(batch: BusBatch): Promise<void> {
+    if (stopping || batch.topic !== settings.sessionsTopic || !context) return;
+    const ctx = context;
+    const partition = partsOf(batch.partition);
+    const complete: SessionRecord[] = [];
+    const began = now();
+    for (const record of batch.records) {
+      const outcome = partition.add(record.value, record.offset, began);
+      if (outcome.kind === 'complete') complete.push(outcome.record);
+      else if (outcome.kind === 'malformed') {
+        stats.malformed++;
+        metrics.malformed();
+        log.warn({ partition: batch.partition, offset: record.offset, reason: outcome.reason }, 'session record skipped: cannot be decoded or joined');
+      }
+    }
+    const expired = partition.expire(began, settings.partsTimeoutMs);
+    if (expired > 0) metrics.partsExpired(expired);
+    const scorings = await pooled(complete, settings.concurrency, async (record) => {
+      const started = performance.now();
+      const scoring = await scoreSession(record, ctx);
+      metrics.scored(scoring, (performance.now() - started) / 1_000);
+      return scoring;
+    });
+    const { scores, reviews } = messagesOf(scorings);
+    const target = typeof deps.bus === 'function' ? deps.bus() : deps.bus;
+    // Scores first: a review item never points at a score the store may not get.
+    if (scores.length > 0) await target.publish(settings.scoresTopic, scores);
+    if (reviews.length > 0) await target.publish(settings.reviewTopic, reviews);
+    stats.sessionsScored += complete.length;
+    stats.scoreRecords += scores.length;
+    stats.reviewItems += reviews.length;
+    metrics.published(scores.length, reviews.length);
+    toCommit.set(batch.partition, partition.holdOffset() ?? batch.nextOffset);
+    await commitSoon(false);
+  }
+
+  const sessionsOnly = (partitions: readonly TopicPartition[]) => partitions.filter((tp) => tp.topic === settings.sessionsTopic);
+
+  async function subscribe(target: Bus): Promise<void> {
+    consumer = await target.subscribe({
+      group: settings.consumerGroup,
+      topics: [settings.sessionsTopic],
+      handler: (batch) => {
+        const handling = handle(batch);
+        inFlight = handling.catch(() => undefined);
+        return handling;
+      },
+      onAssigned: (partitions) => {
+        for (const tp of sessionsOnly(partitions)) parts.set(tp.partition, new PartitionParts());
+        log.info({ partitions: sessionsOnly(partitions).map((tp) => tp.partition) }, 'partitions assigned');
+      },
+      // Parts waiting for their session are dropped: the next owner re-reads them from the commit.
+      onRevoked: (partitions) => {
+        for (const tp of sessionsOnly(partitions)) {
+          parts.delete(tp.partition);
+          toCommit.delete(tp.partition);
+        }
+        log.info({ partitions: sessionsOnly(partitions).map((tp) => tp.partition) }, 'partitions revoked');
+      },
+      onError: (error) => log.warn({ err: error }, 'sessions batch failed; it will be redelivered'),
+    });
+    if (stopping) return;
+    ticker = setInterval(() => {
+      if (!stopping) commitSoon(false).catch((error: unknown) => log.warn({ err: error }, 'offset commit failed'));
+    }, Math.max(50, settings.commitIntervalMs));
+    ticker.unref();
+    log.info({ group: settings.consumerGroup, topic: settings.sessionsTopic }, 'scorer consuming');
+  }
+
+  const readiness: ReadinessCheck = {
+    name: 'scorer',
+    check: () => {
+      if (stopping) return Promise.resolve({ ready: false, detail: 'stopping' });
+      if (!consumer) return Promise.resolve({ ready: false, detail: 'joining the consumer group' });
+      return Promise.resolve(consumer.isReady() ? { ready: true } : { ready: false, detail: 'not a member of the consumer group' });
+    },
+  };
+
+  return {
+    name: 'scorer',
+    settings,
+    readiness,
+    objectives() {
+      if (!objectiveSet) throw new Error('the scorer is not started');
+      return objectiveSet;
+    },
+    async start() {
+      if (subscribing || stopping) return;
+      context = loadContext();
+      const store = deps.store?.();
+      if (store) {
+        const { recorded } = await recordObjectives(store, context.objectives.all);
+        if (recorded > 0) log.info({ recorded }, 'new objective versions recorded');
+      }
+      bus = typeof deps.bus === 'function' ? deps.bus() : deps.bus;
+      subscribing = subscribe(bus);
+      if (bus.kind === 'memory') {
+        await subscribing;
+        return;
+      }
+      subscribing.catch((error: unknown) => log.error({ err: error }, 'scorer could not join its consumer group'));
+    },
+    subscribed() {
+      return subscribing ?? Promise.reject(new Error('the scorer is not started'));
+    },
+    stats: () => ({ ...stats, pendingParts: [...parts.values()].reduce((sum, p) => sum + p.size, 0) }),
+    shutdown(deadline) {
+      shutdownPromise ??= (async () => {
+        stopping = true;
+        clearInterval(ticker);
+        if (subscribing) {
+          const aborted = new Promise<void>((resolve) => {
+            if (deadline.aborted) resolve();
+            deadline.addEventListener('abort', () => resolve(), { once: true });
+          });
+          await Promise.race([subscribing.catch(() => undefined), aborted]);
+        }
+        const member = consumer;
+        if (!member) return;
+        // The batch in flight finishes and what it published is committed; parts of split
+        // sessions still waiting are not (the next owner re-reads them).
+        await inFlight;
+        try {
+          await commitSoon(true);
+        } catch (error) {
+          log.warn({ err: error }, 'final commit failed; the next owner re-scores from the last commit');
+        }
+        await member.close({ commitDelivered: false });
+        log.info(stats, 'scorer stopped');
+      })();
+      return shutdownPromise;
+    },
+  };
+}
