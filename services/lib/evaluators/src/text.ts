@@ -89,3 +89,15 @@ export function clip(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
+
+const wordCache = new WeakMap<object, Set<string>>();
+
+/** contentWords of a message, computed once per message (several evaluators read the same messages). */
+export function wordsOf(message: { text: string }): Set<string> {
+  let words = wordCache.get(message);
+  if (!words) {
+    words = contentWords(message.text, 200);
+    wordCache.set(message, words);
+  }
+  return words;
+}

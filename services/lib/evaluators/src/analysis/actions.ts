@@ -23,20 +23,34 @@ export function isEscalationTool(name: string): boolean {
   return ESCALATION.test(name);
 }
 
+// Tool names repeat across sessions: their classification is memoised (bounded: cleared when large).
+const mutatingByName = new Map<string, boolean>();
+
 /** A tool whose name says it changes state (its first word a mutating verb), escalations excluded. */
 export function isMutatingTool(name: string): boolean {
-  if (isEscalationTool(name)) return false;
-  const tokens = nameTokens(name);
-  return MUTATING.has(tokens[0] ?? '');
+  let mutating = mutatingByName.get(name);
+  if (mutating === undefined) {
+    mutating = !isEscalationTool(name) && MUTATING.has(nameTokens(name)[0] ?? '');
+    if (mutatingByName.size >= 10_000) mutatingByName.clear();
+    mutatingByName.set(name, mutating);
+  }
+  return mutating;
 }
 
+const parsedArguments = new WeakMap<ToolCallView, unknown>();
+
+/** A call's arguments parsed once (several evaluators read them); undefined when absent or not JSON. */
 export function parseArguments(call: ToolCallView): unknown {
   if (call.arguments === '') return undefined;
+  if (parsedArguments.has(call)) return parsedArguments.get(call);
+  let value: unknown;
   try {
-    return JSON.parse(call.arguments) as unknown;
+    value = JSON.parse(call.arguments) as unknown;
   } catch {
-    return undefined;
+    value = undefined;
   }
+  parsedArguments.set(call, value);
+  return value;
 }
 
 /** Scalar leaves of parsed arguments as [key, value text]. */
@@ -68,6 +82,7 @@ export interface Grounding {
 /** Values a state-changing call acts on that nobody but the agent ever said. */
 export function groundMutations(view: SessionView): Grounding[] {
   const out: Grounding[] = [];
+  if (!view.toolCalls.some((call) => isMutatingTool(call.name))) return out;
   let context = view.systemPrompt.toLowerCase();
   let cursor = 0;
   for (const call of view.toolCalls) {

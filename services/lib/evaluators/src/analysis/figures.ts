@@ -1,43 +1,39 @@
 // Figures an agent states that nothing in the session supports: numbers (amounts, counts) in assistant
-// messages that appear in no tool result, user message or system prompt. Agents that compute totals or
-// quote prices from memory get them wrong; a reviewer should check them.
+// messages that appear in no earlier tool result or argument, user message or the system prompt. Agents that
+// compute totals or quote prices from memory get them wrong; a reviewer should check them.
 import type { MessageView, SessionView } from '../view/session-view.js';
 
-const FIGURE = /(?:[$€£]\s?)?\b\d{1,3}(?:,\d{3})*(?:\.\d+)?\b|\b\d+(?:\.\d+)?\b/g;
-
-function normalise(figure: string): string {
-  return figure.replace(/[$€£,\s]/g, '').replace(/\.0+$/, '');
-}
+const FIGURE = /[$€£]?\s?\d[\d,]*(?:\.\d+)?/g;
 
 export function unsupportedFigures(view: SessionView): { count: number; values: string[]; first: MessageView | undefined } {
-  if (view.toolCalls.length === 0) return { count: 0, values: [], first: undefined };
-  const known = new Set<string>();
-  const collect = (text: string) => {
-    for (const match of text.matchAll(FIGURE)) known.add(normalise(match[0]));
-  };
-  collect(view.systemPrompt.slice(0, 50_000));
+  const none = { count: 0, values: [], first: undefined };
+  if (view.toolCalls.length === 0) return none;
+  // What was known before each assistant message: grown as the timeline is walked, searched with includes.
+  let known = view.systemPrompt;
   let count = 0;
   const values: string[] = [];
   let first: MessageView | undefined;
   for (const entry of view.timeline) {
     if (entry.kind === 'tool') {
-      if (entry.call.result) collect(entry.call.result);
-      collect(entry.call.arguments);
+      known += `\n${entry.call.arguments}\n${entry.call.result ?? ''}`;
       continue;
     }
     const message = entry.message;
     if (message.role === 'user') {
-      collect(message.text);
+      known += `\n${message.text}`;
       continue;
     }
+    if (!/\d\d/.test(message.text)) continue;
     for (const match of message.text.matchAll(FIGURE)) {
-      const value = normalise(match[0]);
+      const digits = match[0].replace(/[$€£,\s]/g, '');
       // Small numbers are list markers, counts and times of day, not figures worth checking.
-      if (value.replace(/\D/g, '').length < 2 || known.has(value)) continue;
+      if (digits.replace(/\D/g, '').length < 2) continue;
+      const bare = digits.replace(/\.0+$/, '');
+      if (known.includes(digits) || known.includes(bare) || known.includes(match[0].trim())) continue;
       count++;
       if (values.length < 5) values.push(match[0].trim());
       first ??= message;
-      known.add(value);
+      known += `\n${digits}`;
     }
   }
   return { count, values, first };

@@ -1,5 +1,5 @@
 // The opening intent and the substantive final answer, as word sets.
-import { contentWords } from '../text.js';
+import { wordsOf } from '../text.js';
 import type { MessageView, SessionView } from '../view/session-view.js';
 
 export interface Intent {
@@ -13,7 +13,7 @@ export function openingIntent(view: SessionView, minWords = 5, maxMessages = 3):
   const messages: MessageView[] = [];
   for (const message of view.userMessages.slice(0, maxMessages)) {
     messages.push(message);
-    for (const word of contentWords(message.text, 60)) words.add(word);
+    for (const word of wordsOf(message)) words.add(word);
     if (words.size >= minWords) break;
   }
   return { words, messages };
@@ -32,7 +32,7 @@ export function substantiveAnswer(view: SessionView, minWords = 6): { message: M
   for (let i = view.assistantMessages.length - 1, seen = 0; i >= 0 && seen < 4; i--, seen++) {
     const message = view.assistantMessages[i]!;
     if (isClosing(message.text)) continue;
-    const words = contentWords(message.text, 200);
+    const words = wordsOf(message);
     if (words.size >= minWords) return { message, words };
     fallback ??= { message, words };
   }

@@ -1,6 +1,6 @@
 // What the user asked for and how the user reacted, in generic words (no product vocabulary).
 import { nameTokens } from './actions.js';
-import { contentWords, jaccard } from '../text.js';
+import { jaccard, wordsOf } from '../text.js';
 import type { MessageView, SessionView } from '../view/session-view.js';
 
 /** Action families: a user's verb and a tool's verb in the same family mean the same intent. */
@@ -16,9 +16,14 @@ const FAMILIES: Record<string, string[]> = {
 const VERB_FAMILY = new Map<string, string>();
 for (const [family, verbs] of Object.entries(FAMILIES)) for (const verb of verbs) VERB_FAMILY.set(verb, family);
 
+const familyByName = new Map<string, string | undefined>();
+
 export function toolFamily(name: string): string | undefined {
-  const tokens = nameTokens(name);
-  return VERB_FAMILY.get(tokens[0] ?? '');
+  if (familyByName.has(name)) return familyByName.get(name);
+  const family = VERB_FAMILY.get(nameTokens(name)[0] ?? '');
+  if (familyByName.size >= 10_000) familyByName.clear();
+  familyByName.set(name, family);
+  return family;
 }
 
 /** Verbs that are as often nouns or filler in what users write ("my order", "make sure"): tools only. */
@@ -52,7 +57,7 @@ export interface Repeat {
 
 /** Later user messages that say again what an earlier one said. */
 export function repeatedRequests(view: SessionView, minSimilarity = 0.6, minWords = 5): Repeat[] {
-  const sets = view.userMessages.map((message) => contentWords(message.text, 80));
+  const sets = view.userMessages.map(wordsOf);
   const out: Repeat[] = [];
   for (let i = 1; i < sets.length; i++) {
     const a = sets[i]!;

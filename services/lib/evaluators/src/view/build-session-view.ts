@@ -122,7 +122,8 @@ class ViewBuilder {
   }
 
   addToolCall(call: Omit<ToolCallView, 'position'>): ToolCallView {
-    const view: ToolCallView = { ...call, position: this.timeline.length };
+    const view = call as ToolCallView;
+    view.position = this.timeline.length;
     this.timeline.push({ kind: 'tool', call: view });
     this.toolCalls.push(view);
     if (view.callId !== '' && !this.callsById.has(view.callId)) this.callsById.set(view.callId, view);

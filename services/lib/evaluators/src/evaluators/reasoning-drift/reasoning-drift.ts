@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { openingIntent, substantiveAnswer } from '../../analysis/intent.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
-import { clip, contentWords, coverage } from '../../text.js';
+import { clip, coverage, wordsOf } from '../../text.js';
 import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
 import type { SessionView } from '../../view/session-view.js';
 
@@ -49,7 +49,7 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
     // An answer that keeps to what the user said later (a clarified request, a refusal about the user's
     // own details) is not off topic: only one that shares little with anything the user said is.
     const userWords = new Set<string>();
-    for (const message of view.userMessages) for (const word of contentWords(message.text, 200)) userWords.add(word);
+    for (const message of view.userMessages) for (const word of wordsOf(message)) userWords.add(word);
     const grounded = coverage(answer.words, userWords);
     signals.answer_user_overlap = grounded;
     if (overlap < params.minOverlap && grounded < params.minOverlap) {
@@ -66,11 +66,9 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
   for (const entry of view.timeline) {
     let key: string;
     if (entry.kind === 'tool') key = `t:${entry.call.name}:${entry.call.arguments}`;
-    else if (entry.message.role === 'assistant') key = `a:${[...contentWords(entry.message.text, 40)].join(' ')}`;
-    else {
-      // A user message breaks a cycle unless it repeats too.
-      key = `u:${[...contentWords(entry.message.text, 40)].join(' ')}`;
-    }
+    // Messages by their opening, case and spacing aside: a loop repeats itself nearly word for word. A user
+    // message breaks a cycle unless it repeats too.
+    else key = `${entry.message.role[0]}:${entry.message.text.slice(0, 160).toLowerCase().replace(/\s+/g, ' ')}`;
     let id = ids.get(key);
     if (id === undefined) ids.set(key, (id = ids.size));
     signatures.push(id);

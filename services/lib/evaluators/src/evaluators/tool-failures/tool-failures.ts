@@ -49,7 +49,8 @@ function aftermath(view: SessionView, call: ToolCallView): { retried: boolean; s
 function mismatch(call: ToolCallView): string | undefined {
   if (call.result === undefined || call.result.length < 2 || call.result[0] !== '{') return undefined;
   const args = argumentLeaves(parseArguments(call)).filter(([key, value]) => key !== '' && /\d/.test(value) && value.length >= 4);
-  if (args.length === 0) return undefined;
+  // Parse the result only when it reports one of the argument keys at all.
+  if (args.length === 0 || !args.some(([key]) => call.result!.includes(`"${key}"`))) return undefined;
   let result: unknown;
   try {
     result = JSON.parse(call.result);

@@ -1,0 +1,81 @@
+// Micro-benchmark: 30-span agent sessions evaluated per CPU-second by the deterministic evaluators of the
+// default objective, buildSessionView and the review priority included (issue 6 target for the scorer:
+// >= 5,000 sessions per CPU-second). Decoding the SessionRecord is the scorer's and is measured apart.
+//   npm run bench -w @tracebar/evaluators
+import { loadavg } from 'node:os';
+import { decodeSessionRecord, encodeSessionRecord, type ISessionRecord } from '@tracebar/proto';
+import {
+  DEFAULT_MODEL_WINDOWS,
+  DEFAULT_OBJECTIVE_EVALUATORS,
+  RollingBaseline,
+  buildSessionView,
+  evaluatorTypes,
+  type DeterministicEvaluatorType,
+  type EvaluatorDeps,
+} from '../src/index.js';
+import { SessionBuilder } from '../test/fixtures.js';
+import { scoreView } from './score-sessions.js';
+
+const TOOLS = ['search_catalog', 'get_order_details', 'get_customer', 'update_order_address', 'check_stock', 'cancel_item', 'send_receipt'];
+
+/** Root + 14 LLM calls + 14 tool spans + 1 = 30 spans; history resent on every call, as instrumentations do. */
+function session(seed: number): ISessionRecord {
+  const s = new SessionBuilder({ toolSpans: true, sessionKey: `bench-${seed}` });
+  s.system('You are a support agent for an online store. Never change an order without the customer confirming. Refunds at most $500.');
+  s.user(`Hi, I need help with order #W${1000 + seed}: please change the shipping address and check whether item ${seed % 7} is in stock.`);
+  for (let i = 0; i < 14; i++) {
+    if (i === 6) s.user('Yes, please go ahead with the change, and also send me a receipt.');
+    const tool = TOOLS[(seed + i) % TOOLS.length]!;
+    const error = (seed + i) % 17 === 0;
+    s.assistant({
+      text: i % 3 === 0 ? `Let me look at order #W${1000 + seed} for you (step ${i}).` : '',
+      toolCalls: [{ name: tool, args: { order_id: `#W${1000 + seed}`, step: i }, result: error ? 'Error: service unavailable' : `{"order_id": "#W${1000 + seed}", "status": "pending", "items": [{"id": ${i}, "price": ${10 + i}.50}]}` }],
+    });
+  }
+  s.assistant({ text: `Your order #W${1000 + seed} now ships to the new address; item ${seed % 7} is in stock and the receipt is on its way.` });
+  return decodeSessionRecord(encodeSessionRecord(s.record()));
+}
+
+function cpuMs(run: () => void): number {
+  const start = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1_000;
+}
+
+const SESSIONS = 256;
+const records = Array.from({ length: SESSIONS }, (_, i) => session(i));
+const bytes = records.map((record) => encodeSessionRecord(record));
+const spans = records[0]!.spans!.length;
+const baseline = new RollingBaseline();
+for (const record of records.slice(0, 64)) baseline.observe(buildSessionView(record));
+const snapshot = baseline.snapshot();
+const deps: EvaluatorDeps = { signal: new AbortController().signal, fetch: globalThis.fetch, modelWindows: DEFAULT_MODEL_WINDOWS, baseline: snapshot, now: Date.now };
+const views = records.map((record) => buildSessionView(record));
+
+const rounds = Number(process.env.ROUNDS ?? 40);
+const total = rounds * SESSIONS;
+const measure = (name: string, each: (i: number) => void, repeat = 3): number => {
+  for (let i = 0; i < SESSIONS * 4; i++) each(i % SESSIONS); // warm up
+  const samples: number[] = [];
+  for (let r = 0; r < repeat; r++) samples.push(cpuMs(() => {
+    for (let i = 0; i < total; i++) each(i % SESSIONS);
+  }));
+  samples.sort((a, b) => a - b);
+  const perSession = (samples[Math.floor(samples.length / 2)]! * 1_000) / total;
+  console.log(`  ${name.padEnd(34)} ${perSession.toFixed(2).padStart(7)} µs/session   ${Math.round(1e6 / perSession).toLocaleString('en-US').padStart(9)} sessions/CPU-s`);
+  return perSession;
+};
+
+console.log(`node ${process.version}; ${SESSIONS} distinct sessions of ${spans} spans (${Math.round(bytes.reduce((t, b) => t + b.length, 0) / SESSIONS / 1024)} KiB encoded each), ${total.toLocaleString('en-US')} evaluations per sample, median of 3; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+let sink = 0;
+measure('decodeSessionRecord (scorer, apart)', (i) => { sink += decodeSessionRecord(bytes[i]!).spans!.length; });
+measure('buildSessionView', (i) => { sink += buildSessionView(records[i]!).timeline.length; });
+for (const item of DEFAULT_OBJECTIVE_EVALUATORS) {
+  const type = evaluatorTypes.get(item.type) as DeterministicEvaluatorType;
+  const params = type.params.parse(item.params);
+  measure(`  ${item.type}`, (i) => { sink += type.evaluate(views[i]!, params, deps).score; });
+}
+const all = measure('view + all default evaluators + priority', (i) => { sink += scoreView(buildSessionView(records[i]!), baseline).priority; });
+console.log(`=> ${Math.round(1e6 / all).toLocaleString('en-US')} sessions of ${spans} spans per CPU-second (target for the scorer >= 5,000; ${all.toFixed(1)} µs per session)`);
+if (sink === Number.MIN_VALUE) console.log('');
