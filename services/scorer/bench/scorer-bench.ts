@@ -1,0 +1,112 @@
+// Scorer benchmark (`npm run bench:scorer`): sessions scored per scorer CPU-second with the
+// deterministic evaluators of the built-in default objective, on real agent sessions (see
+// makeSessions), (A) by scoreSession directly, decode included, and (B) by the component on the
+// in-process bus, publishing score records and review items.
+import os from 'node:os';
+import path from 'node:path';
+import { createMemoryBus, type Bus } from '@tracebar/bus';
+import { configSchema, type TracebarConfig } from '@tracebar/config';
+import { loadDataset, toOtlpRequests } from '@tracebar/importers';
+import { replaySessions } from '@tracebar/importers/replay';
+import { decodeSessionRecord, encodeSessionRecord } from '@tracebar/proto';
+import { createLogger, createMetricsRegistry } from '@tracebar/runtime';
+import { Baselines, createScorer, scoreSession, type ScoringContext } from '../src/index.js';
+import { DEFAULT_MODEL_WINDOWS, DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, type EvaluatorType } from '@tracebar/evaluators';
+import { loadObjectives } from '@tracebar/objectives';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2_000);
+const DATASET = process.env.BENCH_DATASET ?? path.resolve(import.meta.dirname, '../../../../shared/datasets/tau-bench-airline/gpt-4o-airline.json');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const logger = createLogger({ name: 'bench', level: 'silent' });
+
+function config(): TracebarConfig {
+  const topic = (name: string) => ({ name, partitions: 12, retentionMs: 3_600_000, maxMessageBytes: 8 * 1_048_576 });
+  return configSchema.parse({
+    topics: { spans: topic('spans'), sessions: topic('sessions'), scores: topic('scores'), review: topic('review') },
+    sessionizer: { allowedLatenessMs: 20, commitIntervalMs: 0 },
+    scorer: { objectivesDir: '/nonexistent', commitIntervalMs: 0 },
+    bus: { memory: { maxPartitionBytes: '1GiB', maxPartitionMessages: 10_000_000 } },
+  });
+}
+
+async function newBus(cfg: TracebarConfig): Promise<Bus> {
+  const bus = createMemoryBus({ maxPartitionBytes: 1 << 30, maxPartitionMessages: 10_000_000, maxInFlightBytes: 1 << 30 });
+  await bus.ensureTopics([cfg.topics.spans, cfg.topics.sessions, cfg.topics.scores, cfg.topics.review].map((t) => ({ name: t.name, partitions: t.partitions, retentionMs: t.retentionMs, maxMessageBytes: t.maxMessageBytes })));
+  return bus;
+}
+
+async function until(what: string, done: () => boolean, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Session record bytes of real agent sessions: the tau-bench airline set (200 GPT-4o sessions),
+ * through the importer and the real ingest normalizer and sessionizer, repeated to BENCH_SESSIONS.
+ */
+async function makeSessions(): Promise<Buffer[]> {
+  const sessions = await loadDataset('openai-messages', DATASET);
+  const records = replaySessions(toOtlpRequests(sessions)).map((record) => Buffer.from(encodeSessionRecord(record)));
+  return Array.from({ length: SESSIONS }, (_, i) => records[i % records.length] as Buffer);
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1_000;
+}
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const values = await makeSessions();
+  const spans = values.reduce((sum, v) => sum + decodeSessionRecord(v).spans.length, 0) / values.length;
+  const bytes = values.reduce((sum, v) => sum + v.length, 0) / values.length;
+  const evaluators = evaluatorTypes as ReadonlyMap<string, EvaluatorType>;
+  const objectives = loadObjectives({ dir: '/nonexistent', evaluators, defaultEvaluators: DEFAULT_OBJECTIVE_EVALUATORS });
+  console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`${values.length} sessions (tau-bench airline, replayed), ${spans.toFixed(1)} spans a session, ${(bytes / 1024).toFixed(1)} KiB a session record; objective default@${objectives.fallback.version}: ${objectives.fallback.evaluators.map((e) => `${e.type}@${e.version}`).join(', ')}`);
+
+  const context = (): ScoringContext => ({
+    objectives,
+    evaluators,
+    deps: { fetch: globalThis.fetch, modelWindows: DEFAULT_MODEL_WINDOWS, now: Date.now },
+    timeoutMs: 10_000,
+    reviewThreshold: 0.35,
+    taxonomyVersion: 1,
+    baselines: new Baselines(),
+  });
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const ctx = context();
+    let failed = 0;
+    const began = process.cpuUsage();
+    for (const value of values) {
+      const scoring = await scoreSession(decodeSessionRecord(value), ctx);
+      if (scoring.results[0]?.verdict.outcome === 'failed') failed++;
+    }
+    const ms = cpuMs(began);
+    rates.push((values.length / ms) * 1_000);
+    console.log(`A. decode + scoreSession, round ${round + 1}: ${values.length} sessions in ${ms.toFixed(0)} ms CPU = ${Math.round((values.length / ms) * 1_000).toLocaleString('en')} sessions/CPU-s (${((ms * 1_000) / values.length).toFixed(0)} µs a session; ${failed} failed)`);
+  }
+
+  const bus = await newBus(cfg);
+  await bus.publish(cfg.topics.sessions.name, values.map((value, i) => ({ key: `default/bench-${i}`, value })));
+  const scorer = createScorer({ config: cfg, bus, logger, registry: createMetricsRegistry() });
+  const began = process.cpuUsage();
+  const wall = performance.now();
+  await scorer.start();
+  await until('scored', () => scorer.stats().sessionsScored >= values.length);
+  const ms = cpuMs(began);
+  const stats = scorer.stats();
+  console.log(
+    `B. component on the in-process bus: ${stats.sessionsScored} sessions in ${ms.toFixed(0)} ms CPU (${(performance.now() - wall).toFixed(0)} ms wall) = ${Math.round((stats.sessionsScored / ms) * 1_000).toLocaleString('en')} sessions/CPU-s; ${stats.scoreRecords} score records, ${stats.reviewItems} review items published`,
+  );
+  await scorer.shutdown(AbortSignal.timeout(10_000));
+  await bus.close();
+  const median = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] ?? 0;
+  console.log(`scorer: ${Math.round(median).toLocaleString('en')} sessions per CPU-second = ${Math.round((median * spans) / 30).toLocaleString('en')} 30-span sessions per CPU-second by span count (median of A; target >= 5,000)`);
+}
+
+await main();
