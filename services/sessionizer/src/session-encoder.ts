@@ -5,11 +5,12 @@
 // A record is written as protobufjs would write it, in field order: identity (fields 1-7),
 // content_digest (8), close facts, summary and turns (9-13), then the spans (14). The digest is
 // SHA-256 of the same bytes without the part fields and the digest, i.e. of
-// `encodeSessionRecordWithSpanBytes(record, spans)` for the whole revision; so the header is
-// encoded once and hashed and copied from there.
+// `encodeSessionRecordWithSpanBytes(record, spans)` for the whole revision; so a whole record is
+// written once, hashed in place and its digest filled in.
 import { createHash } from 'node:crypto';
 import { SessionRecord, type ISessionRecord } from '@tracebar/proto';
-import type { AssembledSession } from './assemble-session.js';
+import type { AssembledRecord } from './record-assembler.js';
+import { ROW_AT, ROW_CHUNK, ROW_END, ROW_FIELDS } from './span-store.js';
 
 /** Wire tag of SessionRecord.spans (field 14, length-delimited): one byte. */
 const SPANS_TAG = (14 << 3) | 2;
@@ -35,8 +36,8 @@ function varintSize(value: number): number {
   return size;
 }
 
-function framedSize(span: Buffer): number {
-  return 1 + varintSize(span.length) + span.length;
+function framedSize(size: number): number {
+  return 1 + varintSize(size) + size;
 }
 
 function writeVarint(target: Buffer, at: number, value: number): number {
@@ -84,10 +85,11 @@ function digestOf(head: Uint8Array, body: Uint8Array, spans: readonly Buffer[]):
   return hash.digest('hex');
 }
 
-/** head + digest field + body + framed spans, in one buffer; `digest` undefined leaves its bytes to fill. */
-function write(head: Uint8Array, digest: string | undefined, body: Uint8Array, spans: readonly Buffer[], from: number, to: number): Buffer {
+/** head + digest field + body + spans from..to as field 14, in one buffer; `digest` undefined leaves its bytes to fill. */
+function write(head: Uint8Array, digest: string | undefined, body: Uint8Array, record: AssembledRecord, from: number, to: number): Buffer {
+  const { chunks, rows, order } = record;
   let size = head.length + 2 + DIGEST_LENGTH + body.length;
-  for (let i = from; i < to; i++) size += framedSize(spans[i] as Buffer);
+  for (let p = from; p < to; p++) size += framedSize(spanSize(rows, order[p] as number));
   const out = Buffer.allocUnsafe(size);
   out.set(head, 0);
   let at = head.length;
@@ -97,36 +99,45 @@ function write(head: Uint8Array, digest: string | undefined, body: Uint8Array, s
   at += DIGEST_LENGTH;
   out.set(body, at);
   at += body.length;
-  for (let i = from; i < to; i++) {
-    const span = spans[i] as Buffer;
+  for (let p = from; p < to; p++) {
+    const r = (order[p] as number) * ROW_FIELDS;
+    const start = rows[r + ROW_AT] as number;
+    const end = rows[r + ROW_END] as number;
     out[at++] = SPANS_TAG;
-    at = writeVarint(out, at, span.length);
-    at += span.copy(out, at);
+    at = writeVarint(out, at, end - start);
+    at += (chunks[rows[r + ROW_CHUNK] as number] as Buffer).copy(out, at, start, end);
   }
   return out;
 }
 
-/** Encodes a session as one record, or as parts when it exceeds `maxRecordBytes`. */
-export function encodeSession(session: AssembledSession, maxRecordBytes: number): EncodedSession {
-  const { record, spans } = session;
-  const head = SessionRecord.encode(identity(record)).finish();
-  const body = SessionRecord.encode(closeFacts(record, true)).finish();
+function spanSize(rows: Uint32Array, i: number): number {
+  return (rows[i * ROW_FIELDS + ROW_END] as number) - (rows[i * ROW_FIELDS + ROW_AT] as number);
+}
+
+/** Encodes an assembled session as one record, or as parts when it exceeds `maxRecordBytes`. */
+export function encodeSession(record: AssembledRecord, maxRecordBytes: number): EncodedSession {
+  const { head, body, rows, order } = record;
+  const count = order.length;
   let whole = head.length + 2 + DIGEST_LENGTH + body.length;
-  for (const span of spans) whole += framedSize(span);
+  for (let p = 0; p < count; p++) whole += framedSize(spanSize(rows, order[p] as number));
   if (whole <= maxRecordBytes) {
     // The record without its digest field is exactly what the digest covers: hash it in two
     // pieces around the field, then fill the field in.
-    const value = write(head, undefined, body, spans, 0, spans.length);
+    const value = write(head, undefined, body, record, 0, count);
     const digestAt = head.length + 2;
     const digest = createHash('sha256').update(value.subarray(0, head.length)).update(value.subarray(digestAt + DIGEST_LENGTH)).digest('hex');
     value.write(digest, digestAt, 'latin1');
     return { values: [value], digest, bytes: value.length };
   }
+  const spans = Array.from(order, (i) => {
+    const r = i * ROW_FIELDS;
+    return (record.chunks[rows[r + ROW_CHUNK] as number] as Buffer).subarray(rows[r + ROW_AT], rows[r + ROW_END]);
+  });
   const digest = digestOf(head, body, spans);
 
   // Greedy runs of spans; every part takes at least one span, so a span larger than the limit
   // still goes out (alone, and the bus refuses it) rather than stalling the session.
-  const laterBody = SessionRecord.encode(closeFacts(record, false)).finish();
+  const laterBody = body.subarray(0, record.closeFactsLength);
   const fixed = head.length + PART_FIELDS_BYTES + 2 + DIGEST_LENGTH;
   const offsets: number[] = [];
   let next = 0;
@@ -134,17 +145,18 @@ export function encodeSession(session: AssembledSession, maxRecordBytes: number)
     offsets.push(next);
     let room = maxRecordBytes - fixed - (offsets.length === 1 ? body.length : laterBody.length);
     const start = next;
-    while (next < spans.length) {
-      const size = framedSize(spans[next] as Buffer);
+    while (next < count) {
+      const size = framedSize((spans[next] as Buffer).length);
       if (size > room && next > start) break;
       room -= size;
       next++;
     }
-  } while (next < spans.length);
+  } while (next < count);
 
   const values = offsets.map((offset, index) => {
-    const partHead = SessionRecord.encode({ ...identity(record), partIndex: index, partCount: offsets.length, spanOffset: offset }).finish();
-    return write(partHead, digest, index === 0 ? body : laterBody, spans, offset, offsets[index + 1] ?? spans.length);
+    // Part fields (5-7) follow the identity (1-4) directly.
+    const partHead = Buffer.concat([head, SessionRecord.encode({ partIndex: index, partCount: offsets.length, spanOffset: offset }).finish()]);
+    return write(partHead, digest, index === 0 ? body : laterBody, record, offset, offsets[index + 1] ?? count);
   });
   return { values, digest, bytes: values.reduce((sum, value) => sum + value.length, 0) };
 }

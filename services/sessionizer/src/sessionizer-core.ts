@@ -3,13 +3,14 @@
 // for the two inputs that are not in the log: the wall clock of a silent partition and the
 // instance-wide memory cap). The component (sessionizer.ts) feeds it from the bus.
 import { CloseReason } from '@tracebar/proto';
-import { assembleSession } from './assemble-session.js';
 import { PartitionState } from './partition-state.js';
+import { RecordAssembler } from './record-assembler.js';
 import { encodeSession } from './session-encoder.js';
 import { SESSION_OVERHEAD_BYTES, SessionState } from './session-state.js';
 import type { SessionizerSettings } from './config.js';
-import { ChunkPool, SPAN_CHUNK_BYTES } from './span-store.js';
-import { emptyHead, readSpanHead, readSpanIdentity, type SpanHead } from './span-head.js';
+import { ChunkPool, ROW_CHUNK, ROW_FIELDS, ROW_SPAN_AT, ROW_SPAN_LENGTH, ROW_TRACE_AT, ROW_TRACE_LENGTH, SPAN_CHUNK_BYTES } from './span-store.js';
+import { bytesEqual } from './byte-ranges.js';
+import { emptyHead, readSpanHead, type SpanHead } from './span-head.js';
 
 /** What the core needs of a consumed record (a BusRecord has it all). */
 export interface CoreRecord {
@@ -110,6 +111,7 @@ export function createSessionizerCore(settings: SessionizerSettings, observer: C
   let rememberedBytes = 0;
   let emissions: Emission[] = [];
   const head: SpanHead = emptyHead();
+  const assembler = new RecordAssembler();
   // Up to an eighth of the memory cap waits for reuse after sessions are dropped.
   const pool = new ChunkPool(Math.floor(settings.maxOpenBytes / 8));
   const { latenessNs, revisionWindowNs } = settings;
@@ -151,10 +153,10 @@ export function createSessionizerCore(settings: SessionizerSettings, observer: C
   // --- state changes ------------------------------------------------------------------------
 
   function emit(session: SessionState): void {
-    const assembled = assembleSession(
+    const assembled = assembler.assemble(
+      session.spans,
       {
         key: session.key,
-        spans: session.spans.all(),
         revision: session.revision,
         closeReason: session.closeReason,
         truncated: session.truncated,
@@ -291,7 +293,7 @@ export function createSessionizerCore(settings: SessionizerSettings, observer: C
     reserve(session.spans.growthFor(size), false, session);
     // A copy: the record's bytes may be a slice of a whole fetch response.
     const before = session.spans.allocated;
-    session.spans.append(record.value);
+    session.spans.append(record.value, head);
     openBytes += session.spans.allocated - before;
     if (head.startNs > 0 && head.startNs < session.minStartNs) session.minStartNs = head.startNs;
     if (head.endNs > session.maxEndNs) session.maxEndNs = head.endNs;
@@ -306,14 +308,19 @@ export function createSessionizerCore(settings: SessionizerSettings, observer: C
     touch(session, record.offset, receivedNs, eventNs);
   }
 
-  function isDuplicate(session: SessionState, value: Buffer): boolean {
-    let identity: string;
-    try {
-      identity = readSpanIdentity(value);
-    } catch {
-      return false;
+  /** A span with the trace and span id of one the session has (`head` is of `value`). */
+  function isDuplicate(session: SessionState, value: Buffer, head: SpanHead): boolean {
+    const { chunks, rows, count } = session.spans;
+    for (let r = 0; r < count * ROW_FIELDS; r += ROW_FIELDS) {
+      const chunk = chunks[rows[r + ROW_CHUNK] as number] as Buffer;
+      if (
+        bytesEqual(chunk, rows[r + ROW_SPAN_AT] as number, rows[r + ROW_SPAN_LENGTH] as number, value, head.spanAt, head.spanLength) &&
+        bytesEqual(chunk, rows[r + ROW_TRACE_AT] as number, rows[r + ROW_TRACE_LENGTH] as number, value, head.traceAt, head.traceLength)
+      ) {
+        return true;
+      }
     }
-    return session.spans.all().some((span) => readSpanIdentity(span) === identity);
+    return false;
   }
 
   function place(partition: PartitionState, key: string, record: CoreRecord, head: SpanHead, receivedNs: number, eventNs: number): void {
@@ -340,7 +347,7 @@ export function createSessionizerCore(settings: SessionizerSettings, observer: C
         addSpan(session, record, head, receivedNs, eventNs);
         return;
       case 'closed':
-        if (isDuplicate(session, record.value)) {
+        if (isDuplicate(session, record.value, head)) {
           observer.spanDropped('duplicate', 1);
           return;
         }

@@ -1,8 +1,7 @@
 // Assembly of a closed session: order, duplicates, turns, steps, tool results, summary.
-import { CloseReason, StepKind, toBigInt, toLong, type ITurn } from '@tracebar/proto';
+import { CloseReason, decodeSpanRecord, StepKind, toBigInt, toLong, type ITurn } from '@tracebar/proto';
 import { describe, expect, it } from 'vitest';
 import { assembleSession, type ClosingSession } from '../src/assemble-session.js';
-import { readSpanView } from '../src/span-view.js';
 import { llm, spanBytes, tool, type SpanSpec } from './span-fixtures.js';
 
 function closing(specs: SpanSpec[], extra: Partial<ClosingSession> = {}): ClosingSession {
@@ -50,11 +49,11 @@ describe('assembleSession', () => {
     const shuffled = [chatSession[3], chatSession[0], chatSession[5], chatSession[1], chatSession[3], chatSession[4], chatSession[2]] as SpanSpec[];
     const { record, spans, duplicates } = assembleSession(closing(shuffled), 4_096);
     expect(duplicates).toBe(1);
-    expect(spans.map((bytes) => readSpanView(bytes).spanId.replace(/^0+/, ''))).toEqual(['s1', 's6', 's2', 's3', 's4', 's5']);
+    expect(spans.map((bytes) => decodeSpanRecord(bytes).spanId.replace(/^0+/, ''))).toEqual(['s1', 's6', 's2', 's3', 's4', 's5']);
     expect(record.summary?.spanCount).toBe(6);
 
     const tie = assembleSession(closing([{ session: 's', spanId: 'b', start: 7 }, { session: 's', spanId: 'a', start: 7 }, { session: 's', spanId: 'c', start: 6 }]), 100);
-    expect(tie.spans.map((bytes) => readSpanView(bytes).spanId.replace(/^0+/, ''))).toEqual(['c', 'a', 'b']);
+    expect(tie.spans.map((bytes) => decodeSpanRecord(bytes).spanId.replace(/^0+/, ''))).toEqual(['c', 'a', 'b']);
   });
 
   it('finds user turns from LLM inputs, and matches tool calls with their results', () => {

@@ -3,7 +3,7 @@ import { decodeSpanRecord, toLong } from '@tracebar/proto';
 import { describe, expect, it } from 'vitest';
 import { SuffixMax } from '../src/partition-clock.js';
 import { emptyHead, readSpanHead, readSpanIdentity } from '../src/span-head.js';
-import { readSpanView, text } from '../src/span-view.js';
+import { G_AGENT_NAME, G_ERROR_TYPE, G_LAST_USER_INPUT, G_OUTPUT_TEXT, G_REQUEST_MODEL, G_REQUESTS, G_RESULTS, G_ROLE, GenAiColumns, LIST_FIELDS, ROLE_LLM } from '../src/genai-fields.js';
 import { MalformedMessageError } from '../src/wire-reader.js';
 import { llm, spanBytes, T0_MS } from './span-fixtures.js';
 
@@ -47,36 +47,41 @@ describe('span head and view', () => {
     expect(readSpanIdentity(bytes)).toBe(`${full.traceId}/${full.spanId}`);
   });
 
-  it('reads what assembly needs, times exact to the nanosecond', () => {
-    const view = readSpanView(bytes);
-    expect(view.traceId).toBe(full.traceId);
-    expect(view.spanId).toBe(full.spanId);
-    expect(view.parentSpanId).toBe(full.parentSpanId);
-    expect(text(view, view.name)).toBe('chat gpt-4o-mini');
-    expect(text(view, view.tenant)).toBe('default');
-    expect(text(view, view.sessionKey)).toBe('sess-1');
-    expect(text(view, view.serviceName)).toBe('booking');
-    expect(text(view, view.serviceVersion)).toBe('2.0');
-    expect(view.statusCode).toBe(2);
-    expect(view.startLo).toBe(full.startTimeUnixNano.low >>> 0);
-    expect(view.startHi).toBe(full.startTimeUnixNano.high >>> 0);
-    expect(view.endLo).toBe(full.endTimeUnixNano.low >>> 0);
-    const genAi = view.genAi;
-    expect(genAi?.operationName).toBe('chat');
-    expect(genAi?.requestModel).toBe('gpt-4o-mini');
-    expect(genAi?.inputTokens).toBe(100);
-    expect(genAi?.outputTokens).toBe(20);
-    expect(genAi?.errorType).toBe('RateLimit');
-    expect(genAi?.agentName).toBe('booker');
-    expect(text(view, genAi?.lastUserInput)).toBe('book a flight to Oslo');
-    expect(genAi?.toolResults.map((r) => [r.toolCallId, text(view, r.content)])).toEqual([['call_0', 'Error: no seats']]);
-    expect(genAi?.toolCallRequests).toEqual([{ id: 'call_1', name: 'search_flights' }]);
-    expect(text(view, genAi?.outputText)).toBe('Let me search.');
+  it('keeps where the fields assembly needs are, times exact to the nanosecond, and reads the GenAI message into columns', () => {
+    const head = readSpanHead(bytes, emptyHead());
+    const at = (offset: number, length: number) => bytes.toString('utf8', offset, offset + length);
+    expect(at(head.traceAt, head.traceLength)).toBe(full.traceId);
+    expect(at(head.spanAt, head.spanLength)).toBe(full.spanId);
+    expect(at(head.parentAt, head.parentLength)).toBe(full.parentSpanId);
+    expect(at(head.nameAt, head.nameLength)).toBe('chat gpt-4o-mini');
+    expect(head.status).toBe(2);
+    expect(head.startLo).toBe(full.startTimeUnixNano.low >>> 0);
+    expect(head.startHi).toBe(full.startTimeUnixNano.high >>> 0);
+    expect(head.endLo).toBe(full.endTimeUnixNano.low >>> 0);
+    expect(head.endHi).toBe(full.endTimeUnixNano.high >>> 0);
+
+    const columns = new GenAiColumns();
+    columns.reset(1);
+    columns.read(0, bytes, head.genAiAt, head.genAiLength);
+    const col = (column: number) => at(columns.cols[column] as number, columns.cols[column + 1] as number);
+    expect(columns.cols[G_ROLE]).toBe(ROLE_LLM);
+    expect(col(G_REQUEST_MODEL)).toBe('gpt-4o-mini');
+    expect([...columns.tokens.subarray(0, 2)]).toEqual([100, 20]);
+    expect(col(G_ERROR_TYPE)).toBe('RateLimit');
+    expect(col(G_AGENT_NAME)).toBe('booker');
+    expect(col(G_LAST_USER_INPUT)).toBe('book a flight to Oslo');
+    expect(col(G_OUTPUT_TEXT)).toBe('Let me search.');
+    const entry = (list: Int32Array, index: number) => [at(list[index * LIST_FIELDS] as number, list[index * LIST_FIELDS + 1] as number), at(list[index * LIST_FIELDS + 2] as number, list[index * LIST_FIELDS + 3] as number)];
+    expect([columns.cols[G_RESULTS + 1], entry(columns.results, 0)]).toEqual([1, ['call_0', 'Error: no seats']]);
+    expect([columns.cols[G_REQUESTS + 1], entry(columns.requests, 0)]).toEqual([1, ['call_1', 'search_flights']]);
   });
 
   it('refuses truncated bytes with MalformedMessageError', () => {
     expect(() => readSpanHead(bytes.subarray(0, 60), emptyHead())).toThrow(MalformedMessageError);
-    expect(() => readSpanView(bytes.subarray(0, bytes.length - 3))).toThrow(MalformedMessageError);
+    const head = readSpanHead(bytes, emptyHead());
+    const columns = new GenAiColumns();
+    columns.reset(1);
+    expect(() => columns.read(0, bytes, head.genAiAt, head.genAiLength - 1)).toThrow(MalformedMessageError);
     expect(() => readSpanHead(Buffer.from([0x0f]), emptyHead())).toThrow(MalformedMessageError);
   });
 });
