@@ -10,6 +10,8 @@ export interface SinkMetrics {
   /** An insert (or insert-log write) that failed and will be tried again. */
   retried(table: string): void;
   deadLettered(topic: string, code: string, records: number): void;
+  /** Rows framed for the engine's Protobuf reader that were transcoded to RowBinary instead, and why. */
+  transcoded(table: string, reason: 'shape' | 'refused', rows: number): void;
   /** A range rebuilt at the boundaries recorded before a crash. */
   replayed(topic: string): void;
   flushed(seconds: number, ranges: number): void;
@@ -46,6 +48,12 @@ export function createSinkMetrics(registry: Registry): SinkMetrics {
   const insertSeconds = new Histogram({ name: 'tracebar_sink_insert_duration_seconds', help: 'Duration of a successful insert, by table.', labelNames: ['table'], buckets: secondsBuckets, registers });
   const retries = new Counter({ name: 'tracebar_sink_retries_total', help: 'Inserts that failed retryably and were tried again, by table (sink_batches: the insert log).', labelNames: ['table'], registers });
   const dead = new Counter({ name: 'tracebar_sink_dead_lettered_total', help: 'Records sent to the dead-letter topic, by source topic and error code.', labelNames: ['topic', 'code'], registers });
+  const transcoded = new Counter({
+    name: 'tracebar_sink_transcoded_rows_total',
+    help: 'Span rows inserted as RowBinary instead of Protobuf: the record was not in canonical shape, or the engine refused the Protobuf insert.',
+    labelNames: ['table', 'reason'],
+    registers,
+  });
   const replayed = new Counter({ name: 'tracebar_sink_replayed_ranges_total', help: 'Ranges rebuilt at the boundaries recorded before a crash (their inserts repeat under the same tokens).', labelNames: ['topic'], registers });
   const flushSeconds = new Histogram({ name: 'tracebar_sink_flush_duration_seconds', help: 'One write cycle: insert log, inserts, offset commit (retries included).', buckets: secondsBuckets, registers });
   const flushRanges = new Histogram({ name: 'tracebar_sink_flush_ranges', help: 'Topic partition ranges per write cycle.', buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers });
@@ -81,6 +89,7 @@ export function createSinkMetrics(registry: Registry): SinkMetrics {
     },
     retried: (table) => retries.labels({ table }).inc(),
     deadLettered: (topic, code, n) => dead.labels({ topic, code }).inc(n),
+    transcoded: (table, reason, n) => transcoded.labels({ table, reason }).inc(n),
     replayed: (topic) => replayed.labels({ topic }).inc(),
     flushed(seconds, ranges) {
       flushSeconds.observe(seconds);

@@ -2,6 +2,7 @@
 // to ClickHouse in batches, idempotently, committing offsets only once ClickHouse has the rows.
 // Lifecycle as in the OpenTelemetry Collector: start returns once subscribed; shutdown stops
 // intake, writes what is buffered, commits, and is safe twice or without start.
+import { join } from 'node:path';
 import type { Bus, BusBatch, BusConsumer, TopicPartition, TopicPartitionOffset } from '@tracebar/bus';
 import type { ClickHouse } from '@tracebar/clickhouse';
 import type { TracebarConfig } from '@tracebar/config';
@@ -16,8 +17,10 @@ import { createSinkMetrics } from './metrics.js';
 import { applyRetention } from './retention.js';
 import { ByteWriter } from './rows/byte-writer.js';
 import { RecordRejectedError } from './rows/clickhouse-values.js';
-import { binaryColumns, topicDecoders, type TopicDecoder } from './rows/topic-decoders.js';
+import { spanStorageProtoFile } from './rows/span-protobuf.js';
+import { spanProtobufDecoder, topicDecoders, type TopicDecoder } from './rows/topic-decoders.js';
 import { resolveSinkSettings, type SinkSettings } from './settings.js';
+import { writeSpanSchema } from './store/insert-rows.js';
 import { intentsFrom } from './store/sink-batches.js';
 import { errorMessage } from './store/clickhouse-errors.js';
 
@@ -29,6 +32,12 @@ export interface SinkDeps {
   store: ClickHouse | (() => ClickHouse);
   logger: Logger;
   registry: Registry;
+  /**
+   * How span rows reach ClickHouse. `auto` (default): embedded chDB reads the SpanRecords itself
+   * with its Protobuf input format (the sink only frames them); a server gets RowBinary, as it
+   * cannot see the sink's schema file. `RowBinary`: always transcoded in JavaScript.
+   */
+  spanFormat?: 'auto' | 'RowBinary';
   /** Test seams. */
   hooks?: {
     /** After a cycle's inserts, before its offset commit. */
@@ -65,11 +74,10 @@ export function createSink(deps: SinkDeps): Sink {
   const metrics = createSinkMetrics(deps.registry);
   const bus = typeof deps.bus === 'function' ? deps.bus : () => deps.bus as Bus;
   const store = typeof deps.store === 'function' ? deps.store : () => deps.store as ClickHouse;
-  const decoders = new Map<string, { role: string; decoder: TopicDecoder; schema: string; schemaBytes: Buffer; binary: boolean }>(
+  const decoders = new Map<string, { role: string; decoder: TopicDecoder; schema: string; schemaBytes: Buffer }>(
     settings.topics.map((t) => {
-      const decoder = topicDecoders[t.role];
       const schema = topicCatalog[t.role].messageType;
-      return [t.name, { role: t.role, decoder, schema, schemaBytes: Buffer.from(schema), binary: decoder.tables.some((table) => binaryColumns[table] !== undefined) }];
+      return [t.name, { role: t.role, decoder: topicDecoders[t.role], schema, schemaBytes: Buffer.from(schema) }];
     }),
   );
   const buffers = new SinkBuffers(settings);
@@ -82,6 +90,7 @@ export function createSink(deps: SinkDeps): Sink {
   let wake: (() => void) | undefined;
   let roomWaiters: (() => void)[] = [];
   let stopping: Promise<void> | undefined;
+  let spanSchema: string | undefined;
 
   const notify = () => wake?.();
   const freeRoom = () => {
@@ -136,6 +145,9 @@ export function createSink(deps: SinkDeps): Sink {
     storeDown: setStoreDown,
     storeUp: setStoreUp,
     commit,
+    get spanSchema() {
+      return spanSchema;
+    },
     ...(deps.hooks?.beforeCommit ? { beforeCommit: deps.hooks.beforeCommit } : {}),
   };
 
@@ -221,7 +233,7 @@ export function createSink(deps: SinkDeps): Sink {
     if (buffers.needsReplayLog(batch.topic, batch.partition)) await loadReplayLog(batch);
 
     // The batch's RowBinary rows stay in this buffer until their ranges are written.
-    const out = new ByteWriter(topic.binary ? rowBytesEstimate(batch) : 16);
+    const out = new ByteWriter(topic.decoder.writesOut ? rowBytesEstimate(batch) : 16);
     const decoded: DecodedRecord[] = [];
     const dead: DeadLetterEntry[] = [];
     let bytes = 0;
@@ -254,6 +266,25 @@ export function createSink(deps: SinkDeps): Sink {
     reportBuffer();
     notify();
     await waitForRoom();
+  }
+
+  /**
+   * Embedded, spans go as framed SpanRecords read by the engine: its schema file is written into
+   * the data folder (an absolute path works from any working directory). If it cannot be written,
+   * spans go as RowBinary.
+   */
+  async function chooseSpanFormat(): Promise<void> {
+    const ch = store();
+    if (deps.spanFormat === 'RowBinary' || ch.mode !== 'embedded' || ch.dataPath === undefined) return;
+    const path = join(ch.dataPath, 'format_schemas', spanStorageProtoFile);
+    try {
+      await writeSpanSchema(path);
+    } catch (error) {
+      logger.warn({ err: error, path }, 'could not write the span schema for the engine; spans go as RowBinary');
+      return;
+    }
+    spanSchema = path;
+    for (const topic of decoders.values()) if (topic.role === 'spans') topic.decoder = spanProtobufDecoder;
   }
 
   async function onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
@@ -301,6 +332,7 @@ export function createSink(deps: SinkDeps): Sink {
       } catch (error) {
         logger.warn({ err: error }, 'could not apply sink.retention to the tables; they keep their TTL');
       }
+      await chooseSpanFormat();
       consumer = await bus().subscribe({
         group: settings.consumerGroup,
         topics: settings.topics.map((t) => t.name),
@@ -315,7 +347,7 @@ export function createSink(deps: SinkDeps): Sink {
         },
       });
       loop = runLoop();
-      logger.info({ group: settings.consumerGroup, topics: settings.topics.map((t) => t.name) }, 'sink started');
+      logger.info({ group: settings.consumerGroup, topics: settings.topics.map((t) => t.name), spanFormat: spanSchema === undefined ? 'RowBinary' : 'Protobuf' }, 'sink started');
     },
     shutdown(deadline) {
       stopping ??= stop(deadline);

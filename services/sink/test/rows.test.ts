@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { SessionRecord, SpanRecord, decodeSessionRecord, decodeSpanRecord, encodeSessionRecord, encodeSpanRecord, toLong, type ISpanRecord } from '@tracebar/proto';
-import type { SessionKeySource, SpanKind, StatusCode } from '@tracebar/proto';
+import { SessionRecord, SpanRecord, decodeSessionRecord, decodeSpanRecord, encodeSessionRecord, toLong, type ISpanRecord } from '@tracebar/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouse } from '@tracebar/clickhouse';
 import { RecordRejectedError, spanRecordJson, spanRow, topicDecoders } from '../src/index.js';
@@ -10,7 +9,8 @@ import { ByteWriter } from '../src/rows/byte-writer.js';
 import { spanBinaryColumns, writeSpanRowBinary } from '../src/rows/span-row-binary.js';
 import { insertRows } from '../src/store/insert-rows.js';
 import { decodeSessionWithoutSpans, sessionRow } from '../src/rows/session-row.js';
-import { agentSpan, chTime, fullSpan, ns, sessionRecord, t0 } from './support/messages.js';
+import { agentSpan, chTime, fullSpan, sessionRecord, t0 } from './support/messages.js';
+import { bytesOf, mergedSpan, spanCases } from './support/span-cases.js';
 import { makeTempDir, openStore, rows } from './support/store.js';
 
 const temp = makeTempDir('rows');
@@ -24,10 +24,6 @@ afterAll(async () => {
   await ch.close();
   temp.remove();
 });
-
-function bytesOf(span: ISpanRecord): Buffer {
-  return Buffer.from(encodeSpanRecord(span));
-}
 
 function rejection(run: () => unknown): RecordRejectedError {
   try {
@@ -61,22 +57,8 @@ describe('timestamps as DateTime64(9) text', () => {
 });
 
 describe('span rows: the one-pass transcoder and the decoded-object path agree in ClickHouse', () => {
-  const merged = Buffer.concat([
-    bytesOf(agentSpan({ sessionKey: 'merge', index: 1, model: 'gpt-4o' })),
-    // Concatenated encodings merge (protobuf semantics): scalars last, maps and lists appended.
-    bytesOf({ name: 'renamed', attributes: { stringValues: { extra: 'x' } }, genAi: { responseModel: 'gpt-4o-2024', inputMessages: [{ role: 'user', content: 'hi' }] } }),
-  ]);
-  const withUnknownField = Buffer.concat([bytesOf(agentSpan({ sessionKey: 'unknown', index: 2 })), Buffer.from([0x98, 0x06, 0x2a])]); // field 99 varint 42
-  const cases: [string, Buffer][] = [
-    ['every field set', bytesOf(fullSpan(0))],
-    ['a second full span', bytesOf(fullSpan(1, { statusCode: 1, sessionEnd: false }))],
-    ['an LLM call', bytesOf(agentSpan({ sessionKey: 's1', index: 0, inputTokens: 1200, outputTokens: 80 }))],
-    ['a failing tool call', bytesOf(agentSpan({ sessionKey: 's1', index: 3, tool: 'search_flights', error: true }))],
-    // A row whose time is past the table's TTL is dropped at insert: these carry a start time.
-    ['only identity fields', bytesOf({ tenant: 't', traceId: 'ab', spanId: 'cd', startTimeUnixNano: ns(0) })],
-    ['unknown enum values', bytesOf({ tenant: 't', traceId: 'ab', spanId: 'ce', startTimeUnixNano: ns(0), kind: 9 as SpanKind, statusCode: 7 as StatusCode, sessionKeySource: 12 as SessionKeySource })],
-    ['an unknown field', withUnknownField],
-  ];
+  const merged = mergedSpan;
+  const cases = spanCases;
 
   it('writes identical rows for every case', async () => {
     await ch.client.command({ query: 'CREATE TABLE IF NOT EXISTS spans_fast AS spans' });

@@ -1,6 +1,6 @@
 import type { BusRecord } from '@tracebar/bus';
 import { ChunkedBytes } from './chunked-bytes.js';
-import type { TableLines, TableName } from '../rows/topic-decoders.js';
+import type { BinaryFormat, TableLines, TableName } from '../rows/topic-decoders.js';
 
 /**
  * One table's rows of a range, each with the index of the record it came from: JSONEachRow
@@ -12,6 +12,14 @@ export interface TableBatch {
   readonly rowEnds: number[];
   readonly owners: number[];
   bytes: number;
+  /** Encoding of `binary`. */
+  readonly format: BinaryFormat;
+  /** Protobuf rows the engine cannot read exactly: the batch is transcoded at insert. */
+  transcode: number;
+}
+
+export function emptyBatch(binary: boolean, format: BinaryFormat): TableBatch {
+  return { lines: [], binary: binary ? new ChunkedBytes() : undefined, rowEnds: [], owners: [], bytes: 0, format, transcode: 0 };
 }
 
 export function rowCount(batch: TableBatch): number {
@@ -32,6 +40,8 @@ export class PendingRange {
   bytes = 0;
   /** Bytes of the record values, kept for dead letters until the range is written. */
   valueBytes = 0;
+  /** Row bytes that are record values themselves (framed SpanRecords): in memory once. */
+  sharedBytes = 0;
   /** Monotonic ms when the first record arrived. */
   readonly openedAt: number;
   /**
@@ -59,7 +69,7 @@ export class PendingRange {
 
   /** What the range holds in memory. */
   get memoryBytes(): number {
-    return this.bytes + this.valueBytes;
+    return this.bytes + this.valueBytes - this.sharedBytes;
   }
 
   /** True once a replayed range has all its records. */
@@ -76,16 +86,23 @@ export class PendingRange {
     for (const entry of rows) {
       let batch = this.tables.get(entry.table);
       if (batch === undefined) {
-        batch = { lines: [], binary: entry.binary === undefined ? undefined : new ChunkedBytes(), rowEnds: [], owners: [], bytes: 0 };
+        batch = emptyBatch(entry.binary !== undefined, entry.binary === undefined ? 'RowBinary' : (entry.format ?? 'RowBinary'));
         this.tables.set(entry.table, batch);
       }
       if (entry.binary !== undefined) {
         const chunks = batch.binary as ChunkedBytes;
-        chunks.append(entry.binary, entry.start, entry.end);
+        let length = entry.end - entry.start;
+        if (length > 0) chunks.append(entry.binary, entry.start, entry.end);
+        if (entry.value !== undefined) {
+          chunks.append(entry.value, 0, entry.value.length);
+          length += entry.value.length;
+          this.sharedBytes += entry.value.length;
+        }
         batch.owners.push(index);
         batch.rowEnds.push(chunks.length);
-        batch.bytes += entry.end - entry.start;
-        this.bytes += entry.end - entry.start;
+        if (entry.transcode) batch.transcode++;
+        batch.bytes += length;
+        this.bytes += length;
         this.rows++;
         continue;
       }

@@ -8,12 +8,13 @@ import type { Logger } from '@tracebar/runtime';
 import type { DeadLetterEntry, DeadLetterPublisher } from '../dead-letters.js';
 import type { SinkMetrics } from '../metrics.js';
 import { binaryColumns, type TableName } from '../rows/topic-decoders.js';
-import { errorMessage, isRowDataError } from '../store/clickhouse-errors.js';
+import { errorMessage, isProtobufDataError, isRowDataError } from '../store/clickhouse-errors.js';
 import { insertRows, type InsertBody } from '../store/insert-rows.js';
 import { recordIntents, type InsertIntent } from '../store/sink-batches.js';
 import { backoffMs, sleep } from './backoff.js';
 import { rangeFingerprint } from './fingerprint.js';
 import { rowCount, type PendingRange, type TableBatch } from './pending-range.js';
+import { transcodeSpans } from './transcode-spans.js';
 
 export interface WriteCycleDeps {
   readonly store: () => ClickHouse;
@@ -29,6 +30,8 @@ export interface WriteCycleDeps {
   readonly storeUp: () => void;
   /** Stores offsets; rejects when the bus refuses (the cycle keeps them for the next one). */
   readonly commit: (offsets: readonly TopicPartitionOffset[]) => Promise<void>;
+  /** Absolute path of the SpanRecord storage schema, for span batches framed as Protobuf (embedded). */
+  readonly spanSchema?: string;
   /** Test seam: runs after the inserts, before the commit (a crash there is what replay covers). */
   readonly beforeCommit?: (ranges: readonly PendingRange[]) => Promise<void>;
 }
@@ -93,6 +96,10 @@ async function insertOrNarrow(
   to: number,
   token: string,
 ): Promise<void> {
+  if (batch.format === 'Protobuf') {
+    await insertFramed(deps, signal, range, table, batch, from, to, token);
+    return;
+  }
   const body = bodyOf(table, batch, from, to);
   try {
     const began = performance.now();
@@ -115,6 +122,49 @@ async function insertOrNarrow(
   }
 }
 
+/**
+ * Inserts rows [from, to) of a batch of framed SpanRecords for the engine's Protobuf reader. When
+ * a record was not in canonical shape, or the engine refuses the records, they are transcoded
+ * and inserted as RowBinary under the same token (nothing landed under it), where refused rows are
+ * narrowed down as always. A replay of the same records takes the same way.
+ */
+async function insertFramed(
+  deps: WriteCycleDeps,
+  signal: AbortSignal,
+  range: PendingRange,
+  table: TableName,
+  batch: TableBatch,
+  from: number,
+  to: number,
+  token: string,
+): Promise<void> {
+  const binary = batch.binary;
+  if (binary === undefined) throw new Error(`framed rows of ${table} without bytes`);
+  let reason: 'shape' | 'refused' = 'shape';
+  if (batch.transcode === 0 && deps.spanSchema !== undefined) {
+    const start = from === 0 ? 0 : (batch.rowEnds[from - 1] as number);
+    const body: InsertBody = { spanRecords: binary.slice(start, batch.rowEnds[to - 1] as number), schema: deps.spanSchema };
+    try {
+      const began = performance.now();
+      await retrying(deps, table, signal, () => insertRows(deps.store(), table, body, token), isProtobufDataError);
+      deps.metrics.inserted(table, to - from, bytesOf(body), (performance.now() - began) / 1_000);
+      return;
+    } catch (error) {
+      if (!isProtobufDataError(error)) throw error;
+      reason = 'refused';
+      deps.logger.warn({ table, topic: range.topic, partition: range.partition, rows: to - from, err: error }, 'the engine refused framed span records: inserting them as RowBinary');
+    }
+  }
+  const { batch: rows, rejected } = transcodeSpans(range.records, batch, from, to);
+  deps.metrics.transcoded(table, reason, to - from);
+  if (rejected.length > 0) {
+    const entries: DeadLetterEntry[] = rejected.map(({ record, error }) => ({ record, code: error.code, message: error.message, attempts: 1 }));
+    await retrying(deps, 'deadletter', signal, () => deps.deadLetters.publish(entries));
+    for (const entry of entries) deps.metrics.deadLettered(range.topic, entry.code, 1);
+  }
+  if (rowCount(rows) > 0) await insertOrNarrow(deps, signal, range, table, rows, 0, rowCount(rows), token);
+}
+
 /** A line index in (from, to) where the owning record changes, near the middle. */
 function splitPoint(owners: readonly number[], from: number, to: number): number {
   const middle = Math.floor((from + to) / 2);
@@ -132,22 +182,29 @@ function bodyOf(table: TableName, batch: TableBatch, from: number, to: number): 
 
 function bytesOf(body: InsertBody): number {
   if ('binary' in body) return body.binary.reduce((n, chunk) => n + chunk.length, 0);
+  if ('spanRecords' in body) return body.spanRecords.reduce((n, chunk) => n + chunk.length, 0);
   let total = 0;
   for (const line of body.lines) total += line.length + 1;
   return total;
 }
 
 /**
- * Runs `attempt` until it succeeds. Row-data errors are not retried (the caller narrows them
- * down); every other failure pauses intake and is retried with backoff and full jitter.
+ * Runs `attempt` until it succeeds. Row-data errors (`permanent`) are not retried (the caller
+ * narrows them down or transcodes); every other failure pauses intake and is retried with backoff and full jitter.
  */
-async function retrying<T>(deps: WriteCycleDeps, what: string, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
+async function retrying<T>(
+  deps: WriteCycleDeps,
+  what: string,
+  signal: AbortSignal,
+  attempt: () => Promise<T>,
+  permanent: (error: unknown) => boolean = isRowDataError,
+): Promise<T> {
   for (let n = 0; ; n++) {
     signal.throwIfAborted();
     try {
       return await attempt();
     } catch (error) {
-      if (isRowDataError(error) || signal.aborted) throw error;
+      if (permanent(error) || signal.aborted) throw error;
       deps.storeDown();
       deps.metrics.retried(what);
       const delay = backoffMs(n, deps.retryInitialMs, deps.retryMaxMs);

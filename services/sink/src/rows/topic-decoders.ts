@@ -7,7 +7,8 @@ import { labelRow } from './label-row.js';
 import { reviewItemRow } from './review-row.js';
 import { scoreRows, verdictRow } from './score-rows.js';
 import { decodeSessionWithoutSpans, sessionRow } from './session-row.js';
-import type { ByteWriter } from './byte-writer.js';
+import { ByteWriter } from './byte-writer.js';
+import { isCanonicalSpan, lengthPrefix } from './span-frame.js';
 import { spanBinaryColumns, writeSpanRowBinary } from './span-row-binary.js';
 
 export type TableName = 'spans' | 'sessions' | 'verdicts' | 'scores' | 'review_items' | 'labels' | 'alerts';
@@ -22,10 +23,27 @@ export type SinkTopicRole = 'spans' | 'sessions' | 'scores' | 'review' | 'labels
  */
 export type TableLines =
   | { readonly table: TableName; readonly lines: readonly string[]; readonly binary?: undefined }
-  | { readonly table: TableName; readonly binary: Buffer; readonly start: number; readonly end: number; readonly lines?: undefined };
+  | {
+      readonly table: TableName;
+      readonly binary: Buffer;
+      readonly start: number;
+      readonly end: number;
+      readonly lines?: undefined;
+      /** `Protobuf`: the record framed for the engine's Protobuf reader (span-protobuf.ts). Default RowBinary. */
+      readonly format?: BinaryFormat;
+      /** Protobuf: the record's value, which follows bytes [start, end) (its length prefix) as it is. */
+      readonly value?: Buffer;
+      /** A Protobuf row the engine cannot read exactly: nothing framed, the record is transcoded at insert. */
+      readonly transcode?: true;
+    };
+
+/** How a table's binary rows are encoded: RowBinary, or SpanRecords for the engine to read. */
+export type BinaryFormat = 'RowBinary' | 'Protobuf';
 
 export interface TopicDecoder {
   readonly tables: readonly TableName[];
+  /** Whether rows are written into `out` (RowBinary), so the sink sizes it to the batch. */
+  readonly writesOut: boolean;
   /**
    * Throws RecordRejectedError for a value no retry can fix. RowBinary rows go into `out`, which
    * must not be reset while ranges hold them (each bus batch gets its own).
@@ -52,6 +70,7 @@ function decoded<T>(what: string, decode: () => T): T {
 export const topicDecoders: Record<SinkTopicRole, TopicDecoder> = {
   spans: {
     tables: ['spans'],
+    writesOut: true,
     decode: (value, out) => {
       const start = out.pos;
       writeSpanRowBinary(value, out);
@@ -60,6 +79,7 @@ export const topicDecoders: Record<SinkTopicRole, TopicDecoder> = {
   },
   sessions: {
     tables: ['sessions'],
+    writesOut: false,
     decode: (value) => {
       const row = sessionRow(decodeSessionWithoutSpans(value));
       return row === undefined ? [] : [{ table: 'sessions', lines: [json(row)] }];
@@ -67,6 +87,7 @@ export const topicDecoders: Record<SinkTopicRole, TopicDecoder> = {
   },
   scores: {
     tables: ['verdicts', 'scores'],
+    writesOut: false,
     decode: (value) => {
       const record = decoded('ScoreRecord', () => decodeScoreRecord(value));
       const scores = scoreRows(record);
@@ -77,6 +98,7 @@ export const topicDecoders: Record<SinkTopicRole, TopicDecoder> = {
   },
   review: {
     tables: ['review_items'],
+    writesOut: false,
     decode: (value) => {
       const item = decoded('ReviewItem JSON line', () => reviewItemFromJsonLine(value.toString('utf8')));
       return [{ table: 'review_items', lines: [json(reviewItemRow(item))] }];
@@ -84,10 +106,37 @@ export const topicDecoders: Record<SinkTopicRole, TopicDecoder> = {
   },
   labels: {
     tables: ['labels'],
+    writesOut: false,
     decode: (value) => [{ table: 'labels', lines: [json(labelRow(decoded('Label', () => decodeLabel(value))))] }],
   },
   alerts: {
     tables: ['alerts'],
+    writesOut: false,
     decode: (value) => [{ table: 'alerts', lines: [json(alertRow(decoded('Alert JSON line', () => alertFromJsonLine(value.toString('utf8')))))] }],
   },
 };
+
+/** Where a record the engine cannot read exactly is transcoded once, to be refused or accepted now. */
+const scratch = new ByteWriter(4_096);
+
+/**
+ * Spans for embedded chDB: records framed for the engine's Protobuf reader (span-frame.ts). A
+ * record not in canonical shape is run through the transcoder at once, so that what it refuses is
+ * dead-lettered with today's code, and is transcoded again at insert time.
+ */
+export const spanProtobufDecoder: TopicDecoder = {
+  tables: ['spans'],
+  writesOut: false,
+  decode: (value) => {
+    if (isCanonicalSpan(value)) {
+      const prefix = lengthPrefix(value.length);
+      return [{ table: 'spans', binary: prefix, start: 0, end: prefix.length, format: 'Protobuf', value }];
+    }
+    scratch.reset();
+    writeSpanRowBinary(value, scratch);
+    if (scratch.buf.length > 1 << 20) scratch.buf = Buffer.allocUnsafe(4_096);
+    return [{ table: 'spans', binary: noBytes, start: 0, end: 0, format: 'Protobuf', transcode: true }];
+  },
+};
+
+const noBytes = Buffer.alloc(0);

@@ -28,6 +28,28 @@ export function isRowDataError(error: unknown): boolean {
   return Number.isInteger(code) && rowDataCodes.has(code);
 }
 
+/**
+ * What makes the engine refuse framed SpanRecords for good: row data errors, and the Protobuf
+ * reader's own (a record it cannot read, a schema it cannot use). The sink then inserts the
+ * records as RowBinary instead, which every ClickHouse reads.
+ */
+const protobufCodes = new Set([
+  33, // CANNOT_READ_ALL_DATA
+  434, // CANNOT_PARSE_PROTOBUF_SCHEMA
+  435, // NO_COLUMN_SERIALIZED_TO_REQUIRED_PROTOBUF_FIELD
+  436, // PROTOBUF_BAD_CAST
+  437, // PROTOBUF_FIELD_NOT_REPEATED
+  443, // NO_COLUMNS_SERIALIZED_TO_PROTOBUF_FIELDS
+  444, // UNKNOWN_PROTOBUF_FORMAT
+  569, // MULTIPLE_COLUMNS_SERIALIZED_TO_SAME_PROTOBUF_FIELD
+  570, // DATA_TYPE_INCOMPATIBLE_WITH_PROTOBUF_FIELD
+]);
+
+export function isProtobufDataError(error: unknown): boolean {
+  const code = Number((error as { code?: unknown } | null)?.code);
+  return isRowDataError(error) || (Number.isInteger(code) && protobufCodes.has(code));
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
