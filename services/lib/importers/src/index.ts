@@ -12,7 +12,7 @@ export {
   type DatasetRecord,
   type ImportOptions,
 } from './load-dataset.js';
-export { flattenFields, type OutcomeValue, type OutcomeVerdict, type SessionOutcome } from './outcome.js';
+export { flattenFields, type OutcomeEvidence, type OutcomeValue, type OutcomeVerdict, type SessionOutcome } from './outcome.js';
 export { DEFAULT_SPANS_PER_REQUEST, serializeSpans, spanBatches, toOtlpRequests } from './otlp-requests.js';
 export type { ConvertSettings, ImportedSession, SpanRef } from './session.js';
 export { IMPORTER_SCOPE } from './span-factory.js';

@@ -239,7 +239,7 @@ export function convertOpenAiRecord(record: OpenAiRecord, id: string, settings: 
     sessionKey,
     spans: factory.take(),
     messageSpans,
-    outcome: { sessionKey, outcome: verdictOf(record), fields },
+    outcome: { sessionKey, outcome: verdictOf(record), evidence: [], fields },
     startUnixNano: settings.startUnixNano,
     endUnixNano: time.now,
   };

@@ -8,9 +8,18 @@ export type OutcomeValue = string | number | boolean;
 /** `unknown` when the record carries no outcome (no `reward`, no `is_correct`). */
 export type OutcomeVerdict = 'passed' | 'failed' | 'unknown';
 
+/** A span the ground truth points at (Who&When's labelled mistake step), with a short note. */
+export interface OutcomeEvidence {
+  traceId: string;
+  spanId: string;
+  note: string;
+}
+
 export interface SessionOutcome {
   sessionKey: string;
   outcome: OutcomeVerdict;
+  /** Spans the outcome blames; empty when the data set names none (tau-bench). */
+  evidence: OutcomeEvidence[];
   /** The record's outcome fields, flattened: `info.reward_info.info.r_actions`, `info.task.actions.0.name`. */
   fields: Record<string, OutcomeValue>;
 }

@@ -5,7 +5,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { z } from 'zod';
 import { systemInstructions, textPart, type ChatMessage } from './genai-messages.js';
 import { spanIdOf, traceIdOf } from './ids.js';
-import { flattenFields, type OutcomeVerdict } from './outcome.js';
+import { flattenFields, type OutcomeEvidence, type OutcomeVerdict } from './outcome.js';
 import { ATTR, OPERATION, spanName } from './semconv.js';
 import type { ConvertSettings, ImportedSession, SpanRef } from './session.js';
 import { createSpanFactory, SpanKind } from './span-factory.js';
@@ -23,6 +23,8 @@ export const whoAndWhenRecordSchema = z.looseObject({
   system_prompt: z.record(z.string(), z.unknown()).optional(),
   is_correct: z.boolean().optional(),
   mistake_agent: z.string().optional(),
+  mistake_step: z.union([z.string(), z.number()]).optional(),
+  mistake_reason: z.string().optional(),
 });
 
 export type WhoAndWhenRecord = z.infer<typeof whoAndWhenRecordSchema>;
@@ -38,6 +40,17 @@ const TERMINATE = 'TERMINATE';
 
 export function whoAndWhenSessionKey(id: string, dataset: string): string {
   return `${dataset}/${id}`;
+}
+
+const MAX_NOTE_LENGTH = 500;
+
+/** The labelled mistake step's span (`mistake_step` indexes `history`). */
+function mistakeEvidence(record: WhoAndWhenRecord, messageSpans: readonly SpanRef[]): OutcomeEvidence[] {
+  const step = record.mistake_step === undefined ? NaN : Number(record.mistake_step);
+  const ref = Number.isInteger(step) ? messageSpans[step] : undefined;
+  if (!ref) return [];
+  const note = `mistake by ${record.mistake_agent ?? 'an unnamed agent'}${record.mistake_reason ? `: ${record.mistake_reason}` : ''}`;
+  return [{ ...ref, note: note.slice(0, MAX_NOTE_LENGTH) }];
 }
 
 function verdictOf(record: WhoAndWhenRecord): OutcomeVerdict {
@@ -129,7 +142,7 @@ export function convertWhoAndWhenRecord(record: WhoAndWhenRecord, id: string, se
     sessionKey,
     spans: factory.take(),
     messageSpans,
-    outcome: { sessionKey, outcome: verdictOf(record), fields },
+    outcome: { sessionKey, outcome: verdictOf(record), evidence: mistakeEvidence(record, messageSpans), fields },
     startUnixNano: settings.startUnixNano,
     endUnixNano: time.now,
   };

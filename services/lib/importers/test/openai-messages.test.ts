@@ -125,9 +125,10 @@ describe('openai-messages', () => {
     expect(first!.outcome).toEqual({
       sessionKey: 'openai-messages/7/2',
       outcome: 'passed',
+      evidence: [],
       fields: { task_id: 7, trial: 2, reward: 1, 'info.source': 'user', 'info.reward_info.r_actions': 1 },
     });
-    expect(second!.outcome).toEqual({ sessionKey: 'openai-messages/1', outcome: 'failed', fields: { reward: 0 } });
+    expect(second!.outcome).toEqual({ sessionKey: 'openai-messages/1', outcome: 'failed', evidence: [], fields: { reward: 0 } });
     expect(everyAttributeText([...first!.spans, ...second!.spans])).not.toMatch(/reward|r_actions/);
   });
 

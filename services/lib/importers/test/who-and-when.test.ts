@@ -50,6 +50,7 @@ describe('who-and-when', () => {
     expect(first!.outcome).toEqual({
       sessionKey: 'who-and-when/2',
       outcome: 'failed',
+      evidence: [{ ...first!.messageSpans[2]!, note: 'mistake by Math_Expert: Counted odd numbers instead of even ones.' }],
       fields: {
         ground_truth: '2',
         is_correct: false,

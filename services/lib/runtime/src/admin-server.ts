@@ -1,6 +1,7 @@
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { LabelsRejectedError, parseLabels, type LabelPublisher } from './labels.js';
 import { evaluateReadiness, type ReadinessCheck } from './readiness.js';
 
 export interface SqlColumn {
@@ -33,14 +34,20 @@ export interface AdminServerDeps {
   registry: Registry;
   readiness: () => readonly ReadinessCheck[];
   sql?: SqlRunner;
+  /** Publishes labels to the labels topic (`POST /v1/labels`); absent: 404. */
+  labels?: LabelPublisher;
+  /** Stamps labels sent without a created time (tests pin it). */
+  nowUnixNano?: () => bigint;
 }
 
 export const MAX_SQL_BYTES = 256 * 1024;
+export const MAX_LABELS_BYTES = 16 * 1_048_576;
 
 /**
  * `/healthz` says the process lives; `/readyz` says it can take traffic (every readiness check
  * passes); `/metrics` is Prometheus text; `POST /v1/sql` lets `tracebar sql` reach an embedded
- * store that another process holds locked.
+ * store that another process holds locked; `POST /v1/labels` takes labels (a JSON array, one
+ * object, or JSON lines as `application/x-ndjson`) in protobuf's JSON mapping and publishes them.
  */
 export function buildAdminServer(deps: AdminServerDeps): FastifyInstance {
   const app = fastify({ loggerInstance: deps.logger.child({ component: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: MAX_SQL_BYTES });
@@ -74,6 +81,27 @@ export function buildAdminServer(deps: AdminServerDeps): FastifyInstance {
       request.log.error({ err: error }, 'sql query failed');
       return reply.code(503).send({ error: error instanceof Error ? error.message : String(error) });
     }
+  });
+
+  // JSON lines: validated line by line in parseLabels.
+  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'string', bodyLimit: MAX_LABELS_BYTES }, (_request, body, done) => done(null, body));
+
+  app.post('/v1/labels', { bodyLimit: MAX_LABELS_BYTES }, async (request, reply) => {
+    if (!deps.labels) return reply.code(404).send({ error: 'no labels topic in this process' });
+    let labels;
+    try {
+      labels = parseLabels(request.body, deps.nowUnixNano ?? (() => BigInt(Date.now()) * 1_000_000n));
+    } catch (error) {
+      if (error instanceof LabelsRejectedError) return reply.code(400).send({ error: error.message });
+      throw error;
+    }
+    try {
+      await deps.labels(labels);
+    } catch (error) {
+      request.log.error({ err: error }, 'publishing labels failed');
+      return reply.code(503).send({ error: error instanceof Error ? error.message : String(error) });
+    }
+    return { accepted: labels.length };
   });
 
   return app;
