@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type TracebarConfig } from '@tracebar/config';
+import { DATASET_FORMATS, isDatasetFormat } from '@tracebar/importers';
 import { SqlRejectedError } from '@tracebar/runtime';
 import { EXIT, UsageError } from './cli-error.js';
+import { runImportCommand } from './commands/import.js';
 import { runSqlCommand } from './commands/sql.js';
 import { runUp } from './commands/up.js';
 import type { OutputFormat } from './format-rows.js';
@@ -25,6 +27,9 @@ function parse(argv: string[]) {
       param: { type: 'string', short: 'p', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
+      endpoint: { type: 'string' },
+      'outcomes-as-labels': { type: 'boolean', default: false },
+      'start-time': { type: 'string' },
     },
   });
 }
@@ -81,6 +86,23 @@ async function dispatch(argv: string[]): Promise<number> {
         query: rest[0] as string,
         params: parseParams(values.param),
         format: values.format as OutputFormat,
+        write: (text) => process.stdout.write(text),
+      });
+      return EXIT.ok;
+    }
+    case 'import': {
+      if (rest.length !== 1) throw new UsageError('import takes one file or folder: tracebar import <file|folder> --format openai-messages|who-and-when');
+      if (!isDatasetFormat(values.format)) throw new UsageError(`import needs --format ${DATASET_FORMATS.join('|')}, got ${values.format}`);
+      const startTime = values['start-time'] === undefined ? undefined : new Date(values['start-time']);
+      if (startTime && Number.isNaN(startTime.getTime())) throw new UsageError(`--start-time expects an ISO time such as 2026-01-31T09:00:00Z, got ${values['start-time']}`);
+      await runImportCommand({
+        config: load(values.config),
+        path: rest[0] as string,
+        format: values.format,
+        endpoint: values.endpoint,
+        outcomesAsLabels: values['outcomes-as-labels'],
+        startTime,
+        progress: process.stderr,
         write: (text) => process.stdout.write(text),
       });
       return EXIT.ok;

@@ -4,7 +4,7 @@ import { createIngest } from '@tracebar/ingest';
 import { createSessionizer } from '@tracebar/sessionizer';
 import { createSink } from '@tracebar/sink';
 import { createLogger, createMetricsRegistry, createSupervisor, type Logger, type ReadinessCheck } from '@tracebar/runtime';
-import { createAdminComponent } from '../components/admin-component.js';
+import { createAdminComponent, labelPublisher } from '../components/admin-component.js';
 import { createBusComponent } from '../components/bus-component.js';
 import { createStoreComponent } from '../components/store-component.js';
 
@@ -36,6 +36,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     registry,
     readiness: () => [startup, ...supervisor.readiness],
     sql: (query, params) => store.sql(query, params),
+    labels: labelPublisher(config, () => bus.bus()),
   });
   // Consumers subscribe before any producer starts (the in-process bus keeps records only for
   // groups that exist); receivers come last, so they stop first and the pipeline drains behind them.

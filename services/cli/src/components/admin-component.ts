@@ -1,5 +1,7 @@
+import type { Bus } from '@tracebar/bus';
 import type { TracebarConfig } from '@tracebar/config';
-import { buildAdminServer, type Component, type Logger, type ReadinessCheck, type Registry, type SqlRunner } from '@tracebar/runtime';
+import { Label, sessionRecordKey } from '@tracebar/proto';
+import { buildAdminServer, type Component, type LabelPublisher, type Logger, type ReadinessCheck, type Registry, type SqlRunner } from '@tracebar/runtime';
 
 export interface AdminComponentDeps {
   config: TracebarConfig;
@@ -7,6 +9,12 @@ export interface AdminComponentDeps {
   registry: Registry;
   readiness: () => readonly ReadinessCheck[];
   sql?: SqlRunner;
+  labels?: LabelPublisher;
+}
+
+/** `POST /v1/labels` publishes to the labels topic, keyed like sessions (`<tenant>/<session key>`); the sink stores them. */
+export function labelPublisher(config: TracebarConfig, bus: () => Bus): LabelPublisher {
+  return (labels) => bus().publish(config.topics.labels.name, labels.map((label) => ({ key: sessionRecordKey(label.tenant, label.sessionKey), value: Buffer.from(Label.encode(label).finish()) })));
 }
 
 export interface AdminComponent extends Component {
