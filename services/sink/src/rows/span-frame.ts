@@ -237,39 +237,67 @@ function canonicalSpan(end: number): boolean {
   return pos === end && tenant > 0 && traceId > 0 && spanId > 0;
 }
 
-/** An Attributes message; `ordered`: its maps must come in field order (text-mapped ones). */
+/**
+ * An Attributes message; `ordered`: its maps must come in field order (text-mapped ones). The
+ * hottest walk (a span's attributes are most of its fields): locals only, one-byte lengths inline.
+ */
 function canonicalAttributes(end: number, ordered: boolean): boolean {
+  const b = buf;
+  let p = pos;
   let last = 0;
-  while (pos < end) {
-    const tag = readTag(end);
+  while (p < end) {
+    // The entry's tag: one byte, a map field (1-5), length-delimited.
+    const tag = b[p++] as number;
     const map = tag >>> 3;
-    if (tag < 0 || (tag & 7) !== 2 || map < 1 || map > 5 || (ordered && map < last)) return false;
+    if ((tag & 7) !== 2 || map < 1 || map > 5 || (ordered && map < last)) return false;
     last = map;
-    const stop = payloadEnd(end);
-    if (stop < 0) return false;
-    // One entry: an optional key (field 1), then an optional value (field 2), nothing else.
-    if (pos < stop && buf[pos] === 0x0a) {
-      pos++;
-      const keyEnd = payloadEnd(stop);
-      if (keyEnd < 0) return false;
-      pos = keyEnd;
+    if (p >= end) return false;
+    let length = b[p++] as number;
+    if (length >= 0x80) {
+      pos = p - 1;
+      length = varint32(end);
+      p = pos;
+      if (length < 0) return false;
     }
-    if (pos < stop) {
+    const stop = p + length;
+    if (stop > end) return false;
+    // One entry: an optional key (field 1), then an optional value (field 2), nothing else.
+    if (p < stop && b[p] === 0x0a) {
+      if (p + 1 >= stop) return false;
+      let keyLength = b[p + 1] as number;
+      p += 2;
+      if (keyLength >= 0x80) {
+        pos = p - 1;
+        keyLength = varint32(stop);
+        p = pos;
+        if (keyLength < 0) return false;
+      }
+      p += keyLength;
+    }
+    if (p < stop) {
       const valueWire = mapValueWire[map] as number;
-      if (buf[pos] !== (16 | valueWire)) return false;
-      pos++;
+      if (b[p++] !== (16 | valueWire)) return false;
       if (valueWire === 2) {
-        const valueEnd = payloadEnd(stop);
-        if (valueEnd < 0) return false;
-        pos = valueEnd;
+        if (p >= stop) return false;
+        let valueLength = b[p++] as number;
+        if (valueLength >= 0x80) {
+          pos = p - 1;
+          valueLength = varint32(stop);
+          p = pos;
+          if (valueLength < 0) return false;
+        }
+        p += valueLength;
       } else if (valueWire === 0) {
+        pos = p;
         if (!skipVarint(stop)) return false;
+        p = pos;
       } else {
-        pos += 8;
+        p += 8;
       }
     }
-    if (pos !== stop) return false;
+    if (p !== stop) return false;
   }
+  pos = p;
   return true;
 }
 
