@@ -11,6 +11,7 @@ export {
   type SessionizerCore,
 } from './sessionizer-core.js';
 export { resolveSettings, type SessionizerSettings } from './config.js';
-export { assembleSession, type AssembledSession, type ClosingSession } from './assemble-session.js';
+export { assembleRecord, assembleSession, type AssembledSession, type ClosingSession } from './assemble-session.js';
+export { RecordAssembler, type AssembledRecord, type CloseFacts } from './record-assembler.js';
 export { contentDigest, encodeSession, type EncodedSession } from './session-encoder.js';
 export { joinSessionParts } from './join-parts.js';
