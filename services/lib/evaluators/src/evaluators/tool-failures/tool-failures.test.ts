@@ -50,6 +50,17 @@ describe('tool_failures', () => {
     expect(toolFailures.evaluate(s.view(), toolFailures.params.parse({ emptyResultOk: ['list_orders'] }), testDeps).evidence).toEqual([]);
   });
 
+  it('silent_failure the agent answers over as if it worked: failed', () => {
+    const s = new SessionBuilder({ toolSpans: true });
+    s.user('Find me a hotel in Lisbon from June 10 to June 12.');
+    s.assistant({ toolCalls: [{ name: 'search_hotels', args: { city: 'Lisbon' }, result: '[]', httpStatus: 200 }] });
+    s.assistant({ text: 'I booked the Hotel Avenida in Lisbon from June 10 to June 12. Enjoy your stay!' });
+    const result = run(s);
+    expect(result.outcome).toBe('failed');
+    expect(result.pattern).toEqual({ pattern: 'tool_failure', subtype: 'silent_failure' });
+    expect(result.evidence[0]!.note).toMatch(/search_hotels returned \[\] \(HTTP 200\); the answer reports it done/);
+  });
+
   it('silent_failure: a result about something other than what was asked', () => {
     const s = new SessionBuilder();
     s.user('Show me order #W1234.');

@@ -23,6 +23,9 @@ export const toolFailuresParams = z
 export type ToolFailuresParams = z.infer<typeof toolFailuresParams>;
 
 const LOOKUP = /^(?:search|find|list|query|lookup|look|get|fetch|read|retrieve|browse|check)$/;
+/** First-person reports of work done ("I booked the room"), beside CLAIMS_SUCCESS's passive forms. */
+const CLAIMS_DONE = /\bI(?:'ve| have)? (?:just )?(?:booked|reserved|cancel+ed|ordered|sent|scheduled|created|updated|changed|refunded|upgraded)\b/i;
+
 const SEVERITY = { explicit_error: 0.35, recovered_error: 0.15, silent_failure: 0.45, empty_lookup: 0.2, retry_storm: 0.7, ignored_error: 0.75 } as const;
 
 /** What the agent did after a failed call, up to the next user message. */
@@ -111,8 +114,12 @@ function evaluateToolFailures(view: SessionView, params: ToolFailuresParams): Ev
     if (empty && !emptyOk.has(call.name)) {
       signals.silent_failures!++;
       // A search that finds nothing is often a true answer; anything else returning nothing is not.
-      const severity = LOOKUP.test(nameTokens(call.name)[0] ?? '') ? SEVERITY.empty_lookup : SEVERITY.silent_failure;
-      findings.push({ subtype: 'silent_failure', severity, evidence: evidenceFor(view, call.resultSpanId || call.spanId, `${call.name} returned ${call.result!.trim() || 'nothing'}${ok2xx ? ` (HTTP ${call.httpStatus})` : ''}`) });
+      // Nothing came back, and the next answer reports the work done: the agent went on as if it worked.
+      const after = aftermath(view, call);
+      const claimed = after.reply !== '' && (CLAIMS_SUCCESS.test(after.reply) || CLAIMS_DONE.test(after.reply)) && !ACKNOWLEDGES_PROBLEM.test(after.reply) && !after.succeededLater;
+      const severity = claimed ? SEVERITY.ignored_error : LOOKUP.test(nameTokens(call.name)[0] ?? '') ? SEVERITY.empty_lookup : SEVERITY.silent_failure;
+      const returned = `${call.name} returned ${call.result!.trim() || 'nothing'}${ok2xx ? ` (HTTP ${call.httpStatus})` : ''}`;
+      findings.push({ subtype: 'silent_failure', severity, evidence: evidenceFor(view, call.resultSpanId || call.spanId, claimed ? `${returned}; the answer reports it done` : returned) });
       continue;
     }
     const wrong = mismatch(call);
@@ -135,7 +142,7 @@ function evaluateToolFailures(view: SessionView, params: ToolFailuresParams): Ev
 
 export const toolFailures: DeterministicEvaluatorType<ToolFailuresParams> = {
   type: 'tool_failures',
-  version: 1,
+  version: 2,
   description: 'Tool calls that failed loudly or silently, retry storms, and errors the agent ignored.',
   params: toolFailuresParams,
   deterministic: true,
