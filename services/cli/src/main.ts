@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type TracebarConfig } from '@tracebar/config';
+import { ObjectivesInvalidError } from '@tracebar/objectives';
 import { DATASET_FORMATS, isDatasetFormat } from '@tracebar/importers';
 import { SqlRejectedError } from '@tracebar/runtime';
 import { EXIT, UsageError } from './cli-error.js';
+import { runObjectivesCommand } from './commands/objectives.js';
 import { runImportCommand } from './commands/import.js';
 import { runSqlCommand } from './commands/sql.js';
 import { runUp } from './commands/up.js';
@@ -90,6 +92,10 @@ async function dispatch(argv: string[]): Promise<number> {
       });
       return EXIT.ok;
     }
+    case 'objectives': {
+      const [action = '', ...args] = rest;
+      return runObjectivesCommand({ config: load(values.config), action, args, write: (text) => process.stdout.write(text) });
+    }
     case 'import': {
       if (rest.length !== 1) throw new UsageError('import takes one file or folder: tracebar import <file|folder> --format openai-messages|who-and-when');
       if (!isDatasetFormat(values.format)) throw new UsageError(`import needs --format ${DATASET_FORMATS.join('|')}, got ${values.format}`);
@@ -124,6 +130,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof ConfigError) {
       process.stderr.write(`tracebar: ${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof ObjectivesInvalidError) {
+      process.stderr.write(`tracebar: invalid objectives:\n${error.message}\n`);
+      return EXIT.failure;
     }
     if (error instanceof SqlRejectedError) {
       process.stderr.write(`tracebar: query rejected: ${error.message}\n`);

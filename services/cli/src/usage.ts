@@ -7,6 +7,10 @@ Usage:
   tracebar sql "<query>" [--param name=value ...] [--format table|jsonl] [--config <file>]
       Run a read-only query ({name:Type} placeholders bound from --param): through the running instance's admin API when one is up,
       directly against the configured store otherwise.
+  tracebar objectives validate|list|show <id> [<version>] [--config <file>]
+      Check the objective files (config/objectives/*.yaml) as the scorer loads them, and against
+      the versions the store recorded (a recorded version never changes content); list them; show one
+      with its evaluators' versions and params (defaults applied).
   tracebar import <file|folder> --format openai-messages|who-and-when [--endpoint <url>] [--outcomes-as-labels] [--start-time <iso>]
       Send a data set's records as OTLP sessions to a running tracebar (default endpoint: otlp.http);
       --outcomes-as-labels writes their ground truth (reward, mistake labels) to the labels table.

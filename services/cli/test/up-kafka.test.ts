@@ -70,7 +70,7 @@ describe('tracebar up on Kafka', () => {
     expect(adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(readyz).toEqual({
       status: 200,
-      body: { status: 'ready', checks: { startup: { ready: true }, store: { ready: true }, bus: { ready: true }, sink: { ready: true }, sessionizer: { ready: true }, ingest: { ready: true } } },
+      body: { status: 'ready', checks: { startup: { ready: true }, store: { ready: true }, bus: { ready: true }, sink: { ready: true }, scorer: { ready: true }, sessionizer: { ready: true }, ingest: { ready: true } } },
     });
 
     const bus = createKafkaBus({ brokers: [inject('kafkaBrokers')] });

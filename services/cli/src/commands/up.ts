@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { TracebarConfig } from '@tracebar/config';
-import { createIngest } from '@tracebar/ingest';
+import { createIngest, type IngestAddresses } from '@tracebar/ingest';
+import { createScorer } from '@tracebar/scorer';
 import { createSessionizer } from '@tracebar/sessionizer';
 import { createSink } from '@tracebar/sink';
 import { createLogger, createMetricsRegistry, createSupervisor, type Logger, type ReadinessCheck } from '@tracebar/runtime';
@@ -16,7 +17,7 @@ export interface UpOptions {
   logger?: Logger;
   /** Resolves the returned promise's wait early, as a signal would (tests). */
   stop?: AbortSignal;
-  onReady?: (info: { adminUrl: string }) => void;
+  onReady?: (info: { adminUrl: string; otlp: IngestAddresses }) => void;
   /** Exits the process at once (a second signal during the drain). */
   forceExit: (code: number) => void;
 }
@@ -41,9 +42,10 @@ export async function runUp(options: UpOptions): Promise<number> {
   // Consumers subscribe before any producer starts (the in-process bus keeps records only for
   // groups that exist); receivers come last, so they stop first and the pipeline drains behind them.
   const sink = createSink({ config, bus: () => bus.bus(), store: () => store.store(), logger, registry });
+  const scorer = createScorer({ config, bus: () => bus.bus(), store: () => store.store(), logger, registry });
   const sessionizer = createSessionizer({ config, bus: () => bus.bus(), logger, registry });
   const ingest = createIngest({ config, bus: () => bus.bus(), logger, registry });
-  const supervisor = createSupervisor([admin, store, bus, sink, sessionizer, ingest], logger);
+  const supervisor = createSupervisor([admin, store, bus, sink, scorer, sessionizer, ingest], logger);
 
   let firstSignalAt = 0;
   let requestStop: (reason: string) => void = () => undefined;
@@ -79,7 +81,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   }
   started = true;
   logger.info({ admin: admin.url(), otlp: ingest.addresses() }, 'tracebar ready');
-  options.onReady?.({ adminUrl: admin.url() });
+  options.onReady?.({ adminUrl: admin.url(), otlp: ingest.addresses() });
 
   const reason = await stopRequested;
   started = false;

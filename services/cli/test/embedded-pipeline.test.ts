@@ -1,0 +1,125 @@
+// The whole embedded pipeline in one process, as `tracebar up` runs it: an agent instrumented
+// with the OpenTelemetry SDK exports sessions over OTLP; spans, sessions, scores and review items
+// become queryable through the admin SQL API, broken sessions ranked above clean ones.
+import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '@tracebar/config';
+import { createLogger } from '@tracebar/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUp } from '../src/commands/up.js';
+import { agentRuns, SimulatedAgent } from './support/simulated-agent.js';
+
+const silent = createLogger({ name: 'test', level: process.env.TRACEBAR_TEST_LOG ?? 'silent', ...(process.env.TRACEBAR_TEST_LOG ? {} : { destination: new Writable({ write: (_c, _e, done) => done() }) }) });
+
+type Row = Record<string, unknown>;
+
+describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue out', () => {
+  const stop = new AbortController();
+  let exited: Promise<number>;
+  let adminUrl = '';
+  let otlpUrl = '';
+
+  beforeAll(async () => {
+    const { config } = loadConfig({
+      env: {
+        TRACEBAR_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tracebar-embedded-')),
+        TRACEBAR_ADMIN__PORT: '0',
+        TRACEBAR_OTLP__GRPC__PORT: '0',
+        TRACEBAR_OTLP__HTTP__PORT: '0',
+        // Close ended sessions at once, write small batches quickly.
+        TRACEBAR_SESSIONIZER__ALLOWED_LATENESS_MS: '100ms',
+        TRACEBAR_SINK__FLUSH_INTERVAL_MS: '200ms',
+        TRACEBAR_SCORER__OBJECTIVES_DIR: path.join(import.meta.dirname, '../../../config/objectives'),
+        TRACEBAR_SCORER__TAXONOMY_FILE: path.join(import.meta.dirname, '../../../config/taxonomy.yaml'),
+      },
+    });
+    const ready = new Promise<void>((resolve) => {
+      exited = runUp({
+        config,
+        configFile: undefined,
+        signals: new EventEmitter(),
+        logger: silent,
+        stop: stop.signal,
+        forceExit: () => undefined,
+        onReady: (info) => {
+          adminUrl = info.adminUrl;
+          otlpUrl = info.otlp.http;
+          resolve();
+        },
+      });
+    });
+    await ready;
+  }, 60_000);
+
+  afterAll(async () => {
+    stop.abort();
+    expect(await exited).toBe(0);
+  }, 60_000);
+
+  async function sql(query: string): Promise<Row[]> {
+    const response = await fetch(`${adminUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, params: {} }) });
+    const body = (await response.json()) as { columns: { name: string }[]; rows: unknown[][]; error?: string };
+    if (body.error) throw new Error(body.error);
+    return body.rows.map((row) => Object.fromEntries(body.columns.map((c, i) => [c.name, row[i]])));
+  }
+
+  async function until(what: string, query: string, done: (rows: Row[]) => boolean, timeoutMs = 60_000): Promise<Row[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await sql(query);
+      if (done(rows)) return rows;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(rows)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  it('stores every span, one session row per revision, scores with versions, and ranks broken sessions first', async () => {
+    const agent = new SimulatedAgent(otlpUrl);
+    const runs = [agentRuns.clean('e2e-clean-1'), agentRuns.ignoredError('e2e-ignored'), agentRuns.silentFailure('e2e-silent'), agentRuns.retryStorm('e2e-storm'), agentRuns.clean('e2e-clean-2')];
+    for (const run of runs) agent.run(run);
+    await agent.flush();
+    await agent.shutdown();
+    const expectedSpans = runs.reduce((n, run) => n + 1 + run.steps.reduce((k, step) => k + (step.kind === 'tool' ? 2 : step.kind === 'assistant' ? 1 : 0), 0), 0);
+
+    const spans = await until('every span', "SELECT session_key, count() AS n FROM spans WHERE session_key LIKE 'e2e-%' GROUP BY session_key ORDER BY session_key", (rows) => rows.reduce((n, r) => n + Number(r.n), 0) >= expectedSpans);
+    expect(spans.reduce((n, r) => n + Number(r.n), 0)).toBe(expectedSpans);
+
+    const sessions = await until('five sessions', "SELECT session_key, revision, tool_call_count, tool_error_count FROM sessions FINAL WHERE session_key LIKE 'e2e-%' ORDER BY session_key", (rows) => rows.length >= 5);
+    expect(sessions.map((r) => [r.session_key, r.revision])).toEqual([
+      ['e2e-clean-1', 1],
+      ['e2e-clean-2', 1],
+      ['e2e-ignored', 1],
+      ['e2e-silent', 1],
+      ['e2e-storm', 1],
+    ]);
+
+    const verdicts = await until('five verdicts', "SELECT session_key, objective_id, objective_version, outcome FROM verdicts FINAL WHERE session_key LIKE 'e2e-%' ORDER BY session_key", (rows) => rows.length >= 5);
+    const outcome = new Map(verdicts.map((r) => [r.session_key, r.outcome]));
+    expect(verdicts.every((r) => r.objective_id === 'default' && Number(r.objective_version) === 1)).toBe(true);
+    expect(outcome.get('e2e-clean-1')).toBe('passed');
+    expect(outcome.get('e2e-clean-2')).toBe('passed');
+    expect(outcome.get('e2e-ignored')).toBe('failed');
+    expect(outcome.get('e2e-silent')).toBe('failed');
+    expect(outcome.get('e2e-storm')).toBe('failed');
+
+    const scores = await sql("SELECT evaluator_type, evaluator_version, count() AS n FROM scores FINAL WHERE session_key LIKE 'e2e-%' GROUP BY evaluator_type, evaluator_version ORDER BY evaluator_type");
+    expect(scores.map((r) => r.evaluator_type)).toEqual(expect.arrayContaining(['context_saturation', 'goal_misalignment', 'reasoning_drift', 'session_shape', 'tool_failures']));
+    expect(scores.every((r) => Number(r.n) === 5 && Number(r.evaluator_version) >= 1)).toBe(true);
+    const patterns = await sql("SELECT session_key, pattern, subtype FROM scores FINAL WHERE session_key LIKE 'e2e-%' AND evaluator_type = 'tool_failures' ORDER BY session_key");
+    const subtype = new Map(patterns.map((r) => [r.session_key, `${String(r.pattern)}/${String(r.subtype)}`]));
+    expect(subtype.get('e2e-ignored')).toBe('tool_failure/ignored_error');
+    expect(subtype.get('e2e-silent')).toBe('tool_failure/silent_failure');
+    expect(subtype.get('e2e-storm')).toBe('tool_failure/retry_storm');
+
+    const queue = await until('review items of the broken sessions', "SELECT session_key, priority, verdict, patterns FROM review_queue(tenant = 'default') WHERE session_key LIKE 'e2e-%'", (rows) => rows.length >= 3);
+    const ranked = queue.map((r) => r.session_key);
+    for (const broken of ['e2e-ignored', 'e2e-silent', 'e2e-storm']) expect(ranked).toContain(broken);
+    const priority = new Map(queue.map((r) => [r.session_key, Number(r.priority)]));
+    for (const broken of ['e2e-ignored', 'e2e-silent', 'e2e-storm']) {
+      for (const clean of ['e2e-clean-1', 'e2e-clean-2']) expect(priority.get(broken) ?? 0).toBeGreaterThan(priority.get(clean) ?? 0);
+    }
+  }, 120_000);
+});
