@@ -11,7 +11,7 @@ export interface SinkMetrics {
   retried(table: string): void;
   deadLettered(topic: string, code: string, records: number): void;
   /** Rows framed for the engine's Protobuf reader that were transcoded to RowBinary instead, and why. */
-  transcoded(table: string, reason: 'shape' | 'refused', rows: number): void;
+  transcoded(table: string, reason: 'small' | 'shape' | 'refused', rows: number): void;
   /** A range rebuilt at the boundaries recorded before a crash. */
   replayed(topic: string): void;
   flushed(seconds: number, ranges: number): void;
@@ -50,7 +50,7 @@ export function createSinkMetrics(registry: Registry): SinkMetrics {
   const dead = new Counter({ name: 'tracebar_sink_dead_lettered_total', help: 'Records sent to the dead-letter topic, by source topic and error code.', labelNames: ['topic', 'code'], registers });
   const transcoded = new Counter({
     name: 'tracebar_sink_transcoded_rows_total',
-    help: 'Span rows inserted as RowBinary instead of Protobuf: the record was not in canonical shape, or the engine refused the Protobuf insert.',
+    help: 'Framed span rows inserted as RowBinary after all: a small insert, a record not in canonical shape, or the engine refused the Protobuf insert.',
     labelNames: ['table', 'reason'],
     registers,
   });

@@ -21,7 +21,7 @@ it('inserts spans as RowBinary when the engine refuses the span schema', async (
   try {
     const config = testConfig({ topics: ['spans'] });
     await bus.ensureTopics(topicSpecs(config));
-    const { sink, registry } = startSink(config, bus, store);
+    const { sink, registry } = startSink(config, bus, store, { spanProtobufMinRows: 1 });
     await sink.start();
     // The sink wrote the schema at start; spoil it (the file exists, so it is not written again).
     writeFileSync(join(temp.path, 'data', 'format_schemas', spanStorageProtoFile), 'syntax = "proto3"; message SpanRecord { this is not protobuf }');

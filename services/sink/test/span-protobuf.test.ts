@@ -143,7 +143,7 @@ describe('spans read by the engine from framed SpanRecords', () => {
         await bus.ensureTopics(topicSpecs(config));
         const dead: DeadLetter[] = [];
         await bus.subscribe({ group: 'dl-reader', topics: [config.topics.deadLetter.name], handler: async (batch) => void dead.push(...batch.records.map((r: BusRecord) => decodeDeadLetter(r.value))) });
-        const { sink, registry } = startSink(config, bus, store, { spanFormat });
+        const { sink, registry } = startSink(config, bus, store, { spanFormat, spanProtobufMinRows: 1 });
         await sink.start();
         // One partition, so that both runs cut the same ranges.
         await bus.publish(
@@ -170,6 +170,29 @@ describe('spans read by the engine from framed SpanRecords', () => {
     expect(framed?.transcoded).toBeGreaterThanOrEqual(2);
     expect(framed?.transcoded).toBeLessThan(records.length / 2);
     expect(binary?.transcoded).toBe(0);
+  });
+
+  it('inserts small batches as RowBinary: the engine plans a Protobuf insert at a fixed cost', async () => {
+    const store = await openStore(join(temp.path, 'data'), 'sink_small');
+    try {
+      const bus = createMemoryBus();
+      buses.push(bus);
+      const config = testConfig({ topics: ['spans'] });
+      await bus.ensureTopics(topicSpecs(config));
+      const { sink, registry } = startSink(config, bus, store, { spanProtobufMinRows: 100 });
+      await sink.start();
+      const publish = (from: number, n: number) =>
+        bus.publish(config.topics.spans.name, Array.from({ length: n }, (_, i) => ({ key: Buffer.from('acme/small'), value: bytesOf(agentSpan({ sessionKey: 'small', index: from + i })), partition: 0 })));
+      await publish(0, 30);
+      await waitFor('the small batch', async () => (await count(store, 'spans')) === 30);
+      expect(await metricValue(registry, 'tracebar_sink_transcoded_rows_total', { reason: 'small' })).toBe(30);
+      await publish(30, 150);
+      await waitFor('the large batch', async () => (await count(store, 'spans')) === 180);
+      expect(await metricValue(registry, 'tracebar_sink_transcoded_rows_total')).toBe(30);
+      await sink.shutdown(AbortSignal.timeout(10_000));
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -2,7 +2,8 @@
 // and frames it for it. The engine stores the same row as the RowBinary transcoder only for a
 // record in canonical shape, which every protobuf encoder writes (ingest's included):
 //
-// - every known field with its declared wire type, nothing truncated;
+// - every known field with its declared wire type, nothing truncated, the top-level varints
+//   (enums, uint32, bool) within 32 bits;
 // - no singular string field given twice in one message: ClickHouse replaces such a value with an
 //   empty string (ProtobufSerializerString::readRow drops the replacement), where protobuf says
 //   the last one wins; a repeated gen_ai, scope, event or link attribute message is also refused
@@ -191,7 +192,8 @@ function canonicalSpan(end: number): boolean {
     }
     if (wireType !== expected) return false;
     if (wireType === 0) {
-      if (!skipVarint(end)) return false;
+      // Enums, uint32 and bool, read by the engine as uint32: five bytes at most, below 2^32.
+      if (varint32(end) < 0) return false;
       continue;
     }
     if (wireType === 1) {

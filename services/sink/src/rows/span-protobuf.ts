@@ -5,8 +5,9 @@
 //
 // The engine reads the records through a storage view of SpanRecord (`spanStorageProto`): the
 // same field numbers and wire types as proto/tracebar/v1/span.proto (a test holds them to it),
-// but enums, uint32 and bool as uint64, so that an enum number added later is kept as its number
-// and every value is cut to 32 bits exactly as the transcoder does, instead of being refused.
+// but enums and bools as integers, so that an enum number added later is kept as its number
+// instead of being refused, and map bools cut to 32 bits as the transcoder reads them (the
+// top-level varints are checked to fit 32 bits before a record is framed, span-frame.ts).
 // Values the engine formats differently from JavaScript are converted in the SELECT (floats as
 // text, base64 bytes, enum names). The schema is written to an absolute path (the chDB data
 // folder), which embedded ClickHouse (clickhouse-local) accepts in `format_schema`; a server
@@ -26,7 +27,7 @@ message Attributes {
 
 /** SpanRecord as the engine reads it; wire-compatible with tracebar.v1.SpanRecord. */
 export const spanStorageProto = `// Written by @tracebar/sink: a storage view of tracebar.v1.SpanRecord (same field numbers
-// and wire types; enums, uint32 and bool read as uint64).
+// and wire types; enums and bool read as uint32, map bools as uint64).
 syntax = "proto3";
 package tracebar.sink.v1;
 ${attributes}
@@ -83,19 +84,19 @@ message GenAi {
 message SpanRecord {
   string tenant = 1;
   string session_key = 2;
-  uint64 session_key_source = 3;
+  uint32 session_key_source = 3;
   string trace_id = 4;
   string span_id = 5;
   string parent_span_id = 6;
   string name = 7;
-  uint64 kind = 8;
+  uint32 kind = 8;
   fixed64 start_time_unix_nano = 9;
   fixed64 end_time_unix_nano = 10;
-  uint64 status_code = 11;
+  uint32 status_code = 11;
   string status_message = 12;
   string service_name = 13;
   string service_version = 14;
-  uint64 session_end = 15;
+  uint32 session_end = 15;
   Attributes attributes = 16;
   Attributes resource_attributes = 17;
   string scope_name = 18;
@@ -105,15 +106,15 @@ message SpanRecord {
   repeated SpanLink links = 22;
   GenAi gen_ai = 23;
   string trace_state = 24;
-  uint64 flags = 25;
-  uint64 dropped_attributes_count = 26;
-  uint64 dropped_events_count = 27;
-  uint64 dropped_links_count = 28;
+  uint32 flags = 25;
+  uint32 dropped_attributes_count = 26;
+  uint32 dropped_events_count = 27;
+  uint32 dropped_links_count = 28;
   fixed64 received_time_unix_nano = 29;
   string resource_schema_url = 30;
   string scope_schema_url = 31;
-  uint64 truncated_value_count = 32;
-  uint64 redacted_value_count = 33;
+  uint32 truncated_value_count = 32;
+  uint32 redacted_value_count = 33;
   repeated string lifted_attribute_keys = 34;
 }
 `;
@@ -128,9 +129,9 @@ const messageType = 'Array(Tuple(role String, content String, tool_calls Array(T
 
 /** The structure `file(…, 'Protobuf', structure)` reads: column names are the schema's field paths. */
 export const spanProtobufStructure = [
-  'tenant String', 'session_key String', 'session_key_source UInt64', 'trace_id String', 'span_id String', 'parent_span_id String',
-  'name String', 'kind UInt64', 'start_time_unix_nano UInt64', 'end_time_unix_nano UInt64', 'status_code UInt64',
-  'status_message String', 'service_name String', 'service_version String', 'session_end UInt64',
+  'tenant String', 'session_key String', 'session_key_source UInt32', 'trace_id String', 'span_id String', 'parent_span_id String',
+  'name String', 'kind UInt32', 'start_time_unix_nano UInt64', 'end_time_unix_nano UInt64', 'status_code UInt32',
+  'status_message String', 'service_name String', 'service_version String', 'session_end UInt32',
   `attributes ${attributesType}`, `resource_attributes ${attributesType}`, 'scope_name String', 'scope_version String',
   `scope_attributes ${attributesType}`,
   `events Array(Tuple(time_unix_nano UInt64, name String, attributes ${attributesType}))`,
@@ -140,19 +141,17 @@ export const spanProtobufStructure = [
     'tool_call_arguments String, tool_call_result String, conversation_id String, agent_name String, agent_id String, ' +
     `input_messages ${messageType}, output_messages ${messageType}, system_instructions String, input_value String, output_value String, ` +
     'finish_reasons Array(String), response_id String, error_type String, cache_read_input_tokens Nullable(Int64))',
-  'trace_state String', 'flags UInt64', 'dropped_attributes_count UInt64', 'dropped_events_count UInt64', 'dropped_links_count UInt64',
-  'received_time_unix_nano UInt64', 'resource_schema_url String', 'scope_schema_url String', 'truncated_value_count UInt64',
-  'redacted_value_count UInt64', 'lifted_attribute_keys Array(String)',
+  'trace_state String', 'flags UInt32', 'dropped_attributes_count UInt32', 'dropped_events_count UInt32', 'dropped_links_count UInt32',
+  'received_time_unix_nano UInt64', 'resource_schema_url String', 'scope_schema_url String', 'truncated_value_count UInt32',
+  'redacted_value_count UInt32', 'lifted_attribute_keys Array(String)',
 ].join(', ');
 
 /** An enum number as the transcoder writes it: its lowercase name, else the number as text. */
 function enumName(column: string, name: (value: number) => string): string {
   const numbers = [0, 1, 2, 3, 4, 5, 6, 7].filter((n) => name(n) !== String(n));
   const names = numbers.map((n) => `'${name(n)}'`);
-  return `transform(bitAnd(${column}, 4294967295), [${numbers.join(', ')}], [${names.join(', ')}], toString(bitAnd(${column}, 4294967295)))`;
+  return `transform(${column}, [${numbers.join(', ')}], [${names.join(', ')}], toString(${column}))`;
 }
-
-const low32 = (column: string) => `toUInt32(bitAnd(${column}, 4294967295))`;
 const nanos = (column: string) => `fromUnixTimestamp64Nano(toInt64(${column}), 'UTC')`;
 
 /** A double as JavaScript's String(number) writes it ('1e+21', '0' for -0), and nan/inf/-inf. */
@@ -188,7 +187,7 @@ const expressions: Record<(typeof spanBinaryColumns)[number], string> = {
   status_message: 'status_message',
   service_name: 'service_name',
   service_version: 'service_version',
-  session_end: 'bitAnd(session_end, 4294967295) != 0',
+  session_end: 'session_end != 0',
   scope_name: 'scope_name',
   scope_version: 'scope_version',
   gen_ai_operation_name: 'gen_ai.operation_name',
@@ -226,23 +225,23 @@ const expressions: Record<(typeof spanBinaryColumns)[number], string> = {
   resource_attributes_bool: boolMap('resource_attributes.bool_values'),
   resource_attributes_bytes: base64Map('resource_attributes.bytes_values'),
   scope_attributes: textMap('scope_attributes'),
-  event_times: `arrayMap(e -> ${nanos('e.time_unix_nano')}, events)`,
-  event_names: 'arrayMap(e -> e.name, events)',
-  event_attributes: `arrayMap(e -> ${textMap('e.attributes')}, events)`,
-  link_trace_ids: 'arrayMap(l -> l.trace_id, links)',
-  link_span_ids: 'arrayMap(l -> l.span_id, links)',
-  link_trace_states: 'arrayMap(l -> l.trace_state, links)',
-  link_attributes: `arrayMap(l -> ${textMap('l.attributes')}, links)`,
+  event_times: `arrayMap(t -> ${nanos('t')}, events.time_unix_nano)`,
+  event_names: 'events.name',
+  event_attributes: `arrayMap(a -> ${textMap('a')}, events.attributes)`,
+  link_trace_ids: 'links.trace_id',
+  link_span_ids: 'links.span_id',
+  link_trace_states: 'links.trace_state',
+  link_attributes: `arrayMap(a -> ${textMap('a')}, links.attributes)`,
   trace_state: 'trace_state',
-  flags: low32('flags'),
-  dropped_attributes_count: low32('dropped_attributes_count'),
-  dropped_events_count: low32('dropped_events_count'),
-  dropped_links_count: low32('dropped_links_count'),
+  flags: 'flags',
+  dropped_attributes_count: 'dropped_attributes_count',
+  dropped_events_count: 'dropped_events_count',
+  dropped_links_count: 'dropped_links_count',
   received_time: nanos('received_time_unix_nano'),
   resource_schema_url: 'resource_schema_url',
   scope_schema_url: 'scope_schema_url',
-  truncated_value_count: low32('truncated_value_count'),
-  redacted_value_count: low32('redacted_value_count'),
+  truncated_value_count: 'truncated_value_count',
+  redacted_value_count: 'redacted_value_count',
   lifted_attribute_keys: 'lifted_attribute_keys',
 };
 

@@ -79,7 +79,7 @@ async function insertSpanRecords(store: ClickHouse, table: TableName, pieces: re
 export async function writeSpanSchema(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   // Written whole under a temporary name, then renamed: a reader never sees half a schema.
-  const partial = `${path}.${process.pid}.tmp`;
+  const partial = `${path}.${process.pid}-${randomUUID()}.tmp`;
   await writeFile(partial, spanStorageProto);
   await rename(partial, path);
 }
