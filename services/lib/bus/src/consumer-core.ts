@@ -20,6 +20,7 @@ export interface ConsumerSettings {
   onRevoked: PartitionsCallback | undefined;
   onError: (error: unknown) => void;
   startFrom: 'earliest' | 'latest';
+  ephemeral: boolean;
   maxBatchRecords: number;
   maxBatchBytes: number;
   retryBackoffMs: number;
@@ -36,6 +37,7 @@ export function consumerSettings(options: SubscribeOptions): ConsumerSettings {
     onRevoked: options.onRevoked,
     onError: options.onError ?? (() => undefined),
     startFrom: options.startFrom ?? 'earliest',
+    ephemeral: options.ephemeral ?? false,
     maxBatchRecords: positive('maxBatchRecords', options.maxBatchRecords ?? 500),
     maxBatchBytes: positive('maxBatchBytes', options.maxBatchBytes ?? 1_048_576),
     retryBackoffMs: options.retryBackoffMs ?? 1_000,

@@ -70,6 +70,12 @@ export interface SubscribeOptions {
   onRevoked?: PartitionsCallback;
   /** Where a partition without a committed offset starts. Default 'earliest'. */
   startFrom?: 'earliest' | 'latest';
+  /**
+   * A reader that must leave nothing behind (`tracebar tail`): in-process, the group and its
+   * offsets are forgotten when its last member leaves, so it never holds a topic's records back
+   * afterwards. On Kafka a group that never commits stores nothing; commits are kept as usual.
+   */
+  ephemeral?: boolean;
   /** Upper bounds of one batch. Defaults 500 records, 1 MiB (a single larger record still comes alone). */
   maxBatchRecords?: number;
   maxBatchBytes?: number;

@@ -72,6 +72,27 @@ describe('memory bus', () => {
     }
   });
 
+  it('forgets an ephemeral group when its last member leaves, so it holds nothing back', async () => {
+    const bus = createMemoryBus({ maxPartitionMessages: 2, publishTimeoutMs: 0 });
+    try {
+      await bus.ensureTopics([{ name: 't', partitions: 1, retentionMs: 1_000, maxMessageBytes: 4096 }]);
+      const sink = await collect(bus, { group: 'sink', topics: ['t'] });
+      const tail = await collect(bus, { group: 'tail-1', topics: ['t'], ephemeral: true });
+      await bus.publish('t', [{ key: 'k', value: Buffer.from('a') }, { key: 'k', value: Buffer.from('b') }]);
+      await waitFor('both read', () => sink.records.length === 2 && tail.records.length === 2);
+      await sink.consumer.commit(endOffsets(sink.records));
+      // While the tail is a member its uncommitted records still count.
+      await expect(bus.publish('t', [{ key: 'k', value: Buffer.from('c') }])).rejects.toBeInstanceOf(BusFullError);
+      await tail.consumer.close();
+      await bus.publish('t', [{ key: 'k', value: Buffer.from('c') }, { key: 'k', value: Buffer.from('d') }]);
+      await waitFor('sink read on', () => sink.records.length === 4);
+      const again = await collect(bus, { group: 'tail-1', topics: ['t'], ephemeral: true, startFrom: 'latest' });
+      expect(again.consumer.assignment()).toHaveLength(1);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('a closing bus fails publishes still waiting for room', async () => {
     const bus = createMemoryBus({ maxPartitionMessages: 1 });
     await bus.ensureTopics([{ name: 't', partitions: 1, retentionMs: 1_000, maxMessageBytes: 4096 }]);

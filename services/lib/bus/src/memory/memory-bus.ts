@@ -138,8 +138,9 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       for (const name of settings.topics) topicNamed(name);
       let group = groups.get(settings.group);
       if (!group) {
-        group = new MemoryGroup(settings.group, topicNamed);
-        groups.set(settings.group, group);
+        const name = settings.group;
+        group = new MemoryGroup(name, topicNamed, settings.ephemeral ? () => groups.delete(name) : undefined);
+        groups.set(name, group);
       }
       const consumer = new MemoryConsumer(settings, group, topicNamed, (messages, bytes) => {
         counters.consumedMessages += messages;

@@ -27,9 +27,13 @@ export class MemoryGroup implements OffsetFloor {
   readonly #topic: (name: string) => MemoryTopic;
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(name: string, topic: (name: string) => MemoryTopic) {
+  readonly #onEmpty: (() => void) | undefined;
+
+  /** `onEmpty` makes the group ephemeral: called, with the group untracked, when its last member left. */
+  constructor(name: string, topic: (name: string) => MemoryTopic, onEmpty?: () => void) {
     this.name = name;
     this.#topic = topic;
+    this.#onEmpty = onEmpty;
   }
 
   floor(topic: string, partition: number): number | undefined {
@@ -55,7 +59,20 @@ export class MemoryGroup implements OffsetFloor {
       const at = this.#members.indexOf(member);
       if (at >= 0) this.#members.splice(at, 1);
       await this.#rebalance();
+      if (this.#onEmpty && this.#members.length === 0) this.#untrack();
     });
+  }
+
+  /** An ephemeral group gone: its offsets no longer hold any record back. */
+  #untrack(): void {
+    const names = new Set([...this.#committed.keys()].map((key) => fromKey(key).topic));
+    this.#committed.clear();
+    for (const name of names) {
+      const topic = this.#topic(name);
+      topic.groups.delete(this);
+      topic.release();
+    }
+    this.#onEmpty?.();
   }
 
   commit(offsets: readonly TopicPartitionOffset[]): void {
