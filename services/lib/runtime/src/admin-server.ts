@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { LabelsRejectedError, parseLabels, type LabelPublisher } from './labels.js';
 import { evaluateReadiness, type ReadinessCheck } from './readiness.js';
+import { registerTailRoute, type TopicTail } from './tail.js';
 
 export interface SqlColumn {
   name: string;
@@ -36,6 +37,8 @@ export interface AdminServerDeps {
   sql?: SqlRunner;
   /** Publishes labels to the labels topic (`POST /v1/labels`); absent: 404. */
   labels?: LabelPublisher;
+  /** Subscribes to the review or alerts topic (`GET /v1/tail/<topic>`); absent: 404. */
+  tail?: TopicTail;
   /** Stamps labels sent without a created time (tests pin it). */
   nowUnixNano?: () => bigint;
 }
@@ -47,7 +50,8 @@ export const MAX_LABELS_BYTES = 16 * 1_048_576;
  * `/healthz` says the process lives; `/readyz` says it can take traffic (every readiness check
  * passes); `/metrics` is Prometheus text; `POST /v1/sql` lets `tracebar sql` reach an embedded
  * store that another process holds locked; `POST /v1/labels` takes labels (a JSON array, one
- * object, or JSON lines as `application/x-ndjson`) in protobuf's JSON mapping and publishes them.
+ * object, or JSON lines as `application/x-ndjson`) in protobuf's JSON mapping and publishes them;
+ * `GET /v1/tail/review|alerts[?from=beginning]` streams that topic as JSON lines (`tracebar tail`).
  */
 export function buildAdminServer(deps: AdminServerDeps): FastifyInstance {
   const app = fastify({ loggerInstance: deps.logger.child({ component: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: MAX_SQL_BYTES });
@@ -103,6 +107,8 @@ export function buildAdminServer(deps: AdminServerDeps): FastifyInstance {
     }
     return { accepted: labels.length };
   });
+
+  registerTailRoute(app, deps.tail);
 
   return app;
 }

@@ -5,3 +5,4 @@ export { Counter, createMetricsRegistry, Gauge, Histogram, METRIC_PREFIX, Regist
 export { evaluateReadiness, type ReadinessCheck, type ReadinessReport, type ReadinessResult } from './readiness.js';
 export { createSupervisor, type Supervisor } from './supervisor.js';
 export { LabelsRejectedError, MAX_LABELS_PER_REQUEST, parseLabels, type LabelPublisher } from './labels.js';
+export { MAX_TAIL_BUFFER_BYTES, TAIL_TOPICS, type TailOptions, type TailTopic, type TopicTail } from './tail.js';
