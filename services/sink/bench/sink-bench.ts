@@ -159,6 +159,7 @@ async function startProfiler(): Promise<() => Promise<unknown>> {
   const post = (method: string, params: object = {}) =>
     new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
   await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
   await post('Profiler.start');
   return async () => {
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };

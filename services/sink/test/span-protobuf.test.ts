@@ -12,12 +12,12 @@ import { isCanonicalSpan, lengthPrefix } from '../src/rows/span-frame.js';
 import { spanStorageProto, spanStorageProtoFile } from '../src/rows/span-protobuf.js';
 import { spanBinaryColumns, writeSpanRowBinary } from '../src/rows/span-row-binary.js';
 import { insertRows, writeSpanSchema } from '../src/store/insert-rows.js';
-import { agentSpan, fullSpan } from './support/messages.js';
+import { agentSpan, fullSpan, t0 } from './support/messages.js';
 import { protoMessages } from './support/proto-fields.js';
 import { randomSpans } from './support/random-spans.js';
 import { metricValue, startSink, testConfig, waitFor } from './support/sink-harness.js';
 import { bytesOf, mergedSpan, spanCases } from './support/span-cases.js';
-import { count, makeTempDir, openStore, rows } from './support/store.js';
+import { count, makeTempDir, openStore } from './support/store.js';
 import { topicSpecs } from './support/topics.js';
 
 const temp = makeTempDir('protobuf');
@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 /** Inserts records both ways, into two new tables like `spans`; returns both tables' rows. */
-async function bothWays(records: readonly Buffer[]): Promise<[unknown[], unknown[]]> {
+async function bothWays(records: readonly Buffer[]): Promise<[string[], string[]]> {
   const n = tables++;
   const [binary, framed] = [`spans_rb_${n}`, `spans_pb_${n}`];
   for (const table of [binary, framed]) await ch.client.command({ query: `CREATE TABLE ${table} AS spans` });
@@ -51,8 +51,16 @@ async function bothWays(records: readonly Buffer[]): Promise<[unknown[], unknown
   await insertRows(ch, binary as 'spans', { binary: [out.buf.subarray(0, out.pos)], columns: spanBinaryColumns }, `rb-${n}`);
   const pieces = records.flatMap((record) => [lengthPrefix(record.length), record]);
   await insertRows(ch, framed as 'spans', { spanRecords: pieces, schema }, `pb-${n}`);
-  const read = (table: string) => rows(ch, `SELECT * FROM ${table} ORDER BY tenant, span_id, name`);
-  return [await read(binary), await read(framed)];
+  return [await tableText(ch, binary), await tableText(ch, framed)];
+}
+
+/**
+ * A table's rows as ClickHouse prints them (TSV, one string per row): maps keep their order and
+ * duplicate keys, which rows parsed from JSON would fold.
+ */
+async function tableText(store: ClickHouse, table: string): Promise<string[]> {
+  const result = await store.client.query({ query: `SELECT * FROM ${table} ORDER BY tenant, span_id, name`, format: 'TabSeparated' });
+  return (await result.text()).split('\n').filter((line) => line !== '');
 }
 
 describe('spans read by the engine from framed SpanRecords', () => {
@@ -88,6 +96,34 @@ describe('spans read by the engine from framed SpanRecords', () => {
     const [binary, framed] = await bothWays(canonical.map(([, b]) => b));
     expect(framed).toHaveLength(spanCases.length);
     expect(framed).toEqual(binary);
+  });
+
+  it('stores the same rows as the transcoder for map entries without a key or a value, and odd doubles', async () => {
+    // Attributes with, per map (1 string … 5 bytes), entries missing their key, their value, or both.
+    const entry = (map: number, body: number[]) => [(map << 3) | 2, body.length, ...body];
+    const key = (k: string) => [0x0a, k.length, ...Buffer.from(k)];
+    const f64 = (bits: bigint) => {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(bits);
+      return [...b];
+    };
+    const attributes = Buffer.from([
+      ...entry(1, key('s')), ...entry(1, [0x12, 1, 0x76]), ...entry(1, []),
+      ...entry(2, key('i')), ...entry(2, [0x10, 0x7f]),
+      ...entry(3, key('d')), ...entry(3, [0x11, ...f64(0xfff8000000000000n)]), ...entry(3, [...key('neg0'), 0x11, ...f64(0x8000000000000000n)]),
+      ...entry(4, key('b')), ...entry(4, [0x10, 2]),
+      ...entry(5, key('y')), ...entry(5, [0x12, 2, 0xff, 0x00]),
+    ]);
+    const field = (number: number, payload: Buffer) => Buffer.concat([Buffer.from([((number << 3) | 2) & 0x7f | 0x80, number >> 4]), Buffer.from([payload.length]), payload]);
+    const records = [16, 17, 20].map((number, i) => Buffer.concat([bytesOf({ tenant: 't', traceId: 'ab', spanId: `e${i}`, startTimeUnixNano: toLong(t0) }), field(number, attributes)]));
+    const withEvent = Buffer.concat([bytesOf({ tenant: 't', traceId: 'ab', spanId: 'e3', startTimeUnixNano: toLong(t0) }), field(21, Buffer.concat([Buffer.from([0x1a, attributes.length]), attributes]))]);
+    records.push(withEvent);
+    expect(records.map((r) => isCanonicalSpan(r))).toEqual([true, true, true, true]);
+    const [binary, framed] = await bothWays(records);
+    expect(framed).toHaveLength(4);
+    expect(framed).toEqual(binary);
+    // The odd entries are there, in order, duplicates included (an empty key thrice in the scope map).
+    expect(framed[2]).toContain("{'s':'','':'v','':'','i':'0','':'127','d':'0','':'nan','neg0':'0','b':'false','':'true','y':'','':'/wA='}");
   });
 
   it('stores the same rows as the transcoder for 400 random spans', async () => {
@@ -133,7 +169,7 @@ describe('spans read by the engine from framed SpanRecords', () => {
       Buffer.from('definitely not protobuf'), // DECODE_FAILED
     ];
     const records = [...spanCases.map(([, b]) => b), ...randomSpans(150, 11).map((s) => Buffer.from(encodeSpanRecord(s))), ...odd];
-    const results: { rows: unknown[]; dead: [number, string][]; transcoded: number }[] = [];
+    const results: { rows: string[]; dead: [number, string][]; transcoded: number }[] = [];
     for (const spanFormat of ['RowBinary', 'auto'] as const) {
       const store = await openStore(join(temp.path, 'data'), `sink_${spanFormat === 'auto' ? 'pb' : 'rb'}`);
       try {
@@ -153,7 +189,7 @@ describe('spans read by the engine from framed SpanRecords', () => {
         await waitFor('every row and dead letter', async () => (await count(store, 'spans')) === records.length - 2 && dead.length === 2);
         await sink.shutdown(AbortSignal.timeout(10_000));
         results.push({
-          rows: await rows(store, 'SELECT * FROM spans ORDER BY tenant, span_id, name'),
+          rows: await tableText(store, 'spans'),
           dead: dead.map((d) => [Number(d.offset), d.errorCode]),
           transcoded: await metricValue(registry, 'tracebar_sink_transcoded_rows_total'),
         });

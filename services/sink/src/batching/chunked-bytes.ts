@@ -35,11 +35,7 @@ export class ChunkedBytes {
       const pieceEnd = offset + ((this.#ends[i] as number) - start);
       const a = Math.max(from, offset);
       const b = Math.min(to, pieceEnd);
-      if (a >= b) continue;
-      const piece = this.#buffers[i] as Buffer;
-      // A whole buffer (a framed record's value) goes as it is: no view to make.
-      if (start + a - offset === 0 && start + b - offset === piece.length) views.push(piece);
-      else views.push(piece.subarray(start + a - offset, start + b - offset));
+      if (a < b) views.push((this.#buffers[i] as Buffer).subarray(start + a - offset, start + b - offset));
     }
     return views;
   }

@@ -1,25 +1,35 @@
 import type { BusRecord } from '@tracebar/bus';
 import { ChunkedBytes } from './chunked-bytes.js';
-import type { BinaryFormat, TableLines, TableName } from '../rows/topic-decoders.js';
+import { FingerprintInput } from './fingerprint.js';
+import { lengthPrefix } from '../rows/span-frame.js';
+import type { TableLines, TableName } from '../rows/topic-decoders.js';
 
 /**
  * One table's rows of a range, each with the index of the record it came from: JSONEachRow
- * lines, or RowBinary rows in `binary` (row i ends at `rowEnds[i]`).
+ * lines, RowBinary rows in `binary` (row i ends at `rowEnds[i]`), or SpanRecords for the engine's
+ * Protobuf reader in `framed` (the record values, length-prefixed only when inserted).
  */
 export interface TableBatch {
   readonly lines: string[];
   readonly binary: ChunkedBytes | undefined;
   readonly rowEnds: number[];
+  readonly framed: Buffer[] | undefined;
   readonly owners: number[];
   bytes: number;
-  /** Encoding of `binary`. */
-  readonly format: BinaryFormat;
-  /** Protobuf rows the engine cannot read exactly: the batch is transcoded at insert. */
+  /** Framed rows the engine cannot read exactly: the batch is transcoded at insert. */
   transcode: number;
 }
 
-export function emptyBatch(binary: boolean, format: BinaryFormat): TableBatch {
-  return { lines: [], binary: binary ? new ChunkedBytes() : undefined, rowEnds: [], owners: [], bytes: 0, format, transcode: 0 };
+export function emptyBatch(kind: 'lines' | 'RowBinary' | 'Protobuf'): TableBatch {
+  return {
+    lines: [],
+    binary: kind === 'RowBinary' ? new ChunkedBytes() : undefined,
+    rowEnds: [],
+    framed: kind === 'Protobuf' ? [] : undefined,
+    owners: [],
+    bytes: 0,
+    transcode: 0,
+  };
 }
 
 export function rowCount(batch: TableBatch): number {
@@ -34,6 +44,8 @@ export class PendingRange {
   readonly topic: string;
   readonly partition: number;
   readonly records: BusRecord[] = [];
+  /** What identifies the records (rangeFingerprint), collected as they arrive. */
+  readonly #fingerprint = new FingerprintInput();
   readonly tables = new Map<TableName, TableBatch>();
   /** Rows over all tables, and their encoded bytes. */
   rows = 0;
@@ -69,7 +81,12 @@ export class PendingRange {
 
   /** What the range holds in memory. */
   get memoryBytes(): number {
-    return this.bytes + this.valueBytes - this.sharedBytes;
+    return this.bytes + this.valueBytes - this.sharedBytes + this.#fingerprint.length;
+  }
+
+  /** The range's fingerprint: the same records give the same one (see rangeFingerprint). */
+  fingerprint(): string {
+    return this.#fingerprint.digest(this.topic, this.partition);
   }
 
   /** True once a replayed range has all its records. */
@@ -81,28 +98,35 @@ export class PendingRange {
   add(record: BusRecord, rows: readonly TableLines[] | undefined): void {
     const index = this.records.length;
     this.records.push(record);
+    this.#fingerprint.add(record);
     this.valueBytes += record.value.length;
     if (rows === undefined) return;
     for (const entry of rows) {
       let batch = this.tables.get(entry.table);
       if (batch === undefined) {
-        batch = emptyBatch(entry.binary !== undefined, entry.binary === undefined ? 'RowBinary' : (entry.format ?? 'RowBinary'));
+        batch = emptyBatch(entry.framed !== undefined ? 'Protobuf' : entry.binary !== undefined ? 'RowBinary' : 'lines');
         this.tables.set(entry.table, batch);
       }
-      if (entry.binary !== undefined) {
-        const chunks = batch.binary as ChunkedBytes;
-        let length = entry.end - entry.start;
-        if (length > 0) chunks.append(entry.binary, entry.start, entry.end);
-        if (entry.value !== undefined) {
-          chunks.append(entry.value, 0, entry.value.length);
-          length += entry.value.length;
-          this.sharedBytes += entry.value.length;
-        }
+      if (entry.framed !== undefined) {
+        // The record's value itself: in memory once (it is kept for dead letters anyway).
+        const value = entry.framed;
+        const length = lengthPrefix(value.length).length + value.length;
+        (batch.framed as Buffer[]).push(value);
         batch.owners.push(index);
-        batch.rowEnds.push(chunks.length);
         if (entry.transcode) batch.transcode++;
         batch.bytes += length;
         this.bytes += length;
+        this.sharedBytes += value.length;
+        this.rows++;
+        continue;
+      }
+      if (entry.binary !== undefined) {
+        const chunks = batch.binary as ChunkedBytes;
+        chunks.append(entry.binary, entry.start, entry.end);
+        batch.owners.push(index);
+        batch.rowEnds.push(chunks.length);
+        batch.bytes += entry.end - entry.start;
+        this.bytes += entry.end - entry.start;
         this.rows++;
         continue;
       }

@@ -16,7 +16,7 @@ export interface TranscodedSpans {
 
 /** Rows [from, to) of a Protobuf span batch, as RowBinary. */
 export function transcodeSpans(records: readonly BusRecord[], framed: TableBatch, from: number, to: number): TranscodedSpans {
-  const batch = emptyBatch(true, 'RowBinary');
+  const batch = emptyBatch('RowBinary');
   const rejected: { record: BusRecord; error: RecordRejectedError }[] = [];
   const out = new ByteWriter(64 * 1_024);
   for (let i = from; i < to; i++) {

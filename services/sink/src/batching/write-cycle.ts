@@ -12,9 +12,9 @@ import { errorMessage, isProtobufDataError, isRowDataError } from '../store/clic
 import { insertRows, type InsertBody } from '../store/insert-rows.js';
 import { recordIntents, type InsertIntent } from '../store/sink-batches.js';
 import { backoffMs, sleep } from './backoff.js';
-import { rangeFingerprint } from './fingerprint.js';
 import { rowCount, type PendingRange, type TableBatch } from './pending-range.js';
 import { transcodeSpans } from './transcode-spans.js';
+import { lengthPrefix } from '../rows/span-frame.js';
 
 export interface WriteCycleDeps {
   readonly store: () => ClickHouse;
@@ -41,7 +41,7 @@ export interface WriteCycleDeps {
 /** Writes ranges and commits them. Rejects only when `signal` aborts. */
 export async function writeCycle(ranges: readonly PendingRange[], deps: WriteCycleDeps, signal: AbortSignal): Promise<void> {
   const started = performance.now();
-  const fingerprints = ranges.map((r) => rangeFingerprint(r.topic, r.partition, r.records));
+  const fingerprints = ranges.map((r) => r.fingerprint());
   const intents: InsertIntent[] = ranges.map((r, i) => ({
     topic: r.topic,
     partition: r.partition,
@@ -98,7 +98,7 @@ async function insertOrNarrow(
   to: number,
   token: string,
 ): Promise<void> {
-  if (batch.format === 'Protobuf') {
+  if (batch.framed !== undefined) {
     await insertFramed(deps, signal, range, table, batch, from, to, token);
     return;
   }
@@ -140,18 +140,25 @@ async function insertFramed(
   to: number,
   token: string,
 ): Promise<void> {
-  const binary = batch.binary;
-  if (binary === undefined) throw new Error(`framed rows of ${table} without bytes`);
+  const framed = batch.framed as Buffer[];
   // The engine plans the INSERT … SELECT of framed records in ~20 ms of CPU, whatever the rows;
   // transcoding instead costs ~5 µs a row of sink CPU more: small inserts are cheaper as RowBinary.
   let reason: 'shape' | 'refused' | 'small' = batch.transcode > 0 ? 'shape' : 'small';
   if (batch.transcode === 0 && deps.spanSchema !== undefined && to - from >= deps.spanProtobufMinRows) {
-    const start = from === 0 ? 0 : (batch.rowEnds[from - 1] as number);
-    const body: InsertBody = { spanRecords: binary.slice(start, batch.rowEnds[to - 1] as number), schema: deps.spanSchema };
+    // Each record after its length prefix, written out as they are (a vectored write).
+    const pieces: Buffer[] = [];
+    let bytes = 0;
+    for (let i = from; i < to; i++) {
+      const value = framed[i] as Buffer;
+      const prefix = lengthPrefix(value.length);
+      pieces.push(prefix, value);
+      bytes += prefix.length + value.length;
+    }
+    const body: InsertBody = { spanRecords: pieces, schema: deps.spanSchema };
     try {
       const began = performance.now();
       await retrying(deps, table, signal, () => insertRows(deps.store(), table, body, token), isProtobufDataError);
-      deps.metrics.inserted(table, to - from, bytesOf(body), (performance.now() - began) / 1_000);
+      deps.metrics.inserted(table, to - from, bytes, (performance.now() - began) / 1_000);
       return;
     } catch (error) {
       if (!isProtobufDataError(error)) throw error;
@@ -186,7 +193,7 @@ function bodyOf(table: TableName, batch: TableBatch, from: number, to: number): 
 
 function bytesOf(body: InsertBody): number {
   if ('binary' in body) return body.binary.reduce((n, chunk) => n + chunk.length, 0);
-  if ('spanRecords' in body) return body.spanRecords.reduce((n, chunk) => n + chunk.length, 0);
+  if ('spanRecords' in body) return body.spanRecords.reduce((n, piece) => n + piece.length, 0);
   let total = 0;
   for (const line of body.lines) total += line.length + 1;
   return total;

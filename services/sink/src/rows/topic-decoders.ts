@@ -8,7 +8,7 @@ import { reviewItemRow } from './review-row.js';
 import { scoreRows, verdictRow } from './score-rows.js';
 import { decodeSessionWithoutSpans, sessionRow } from './session-row.js';
 import { ByteWriter } from './byte-writer.js';
-import { isCanonicalSpan, lengthPrefix } from './span-frame.js';
+import { isCanonicalSpan } from './span-frame.js';
 import { spanBinaryColumns, writeSpanRowBinary } from './span-row-binary.js';
 
 export type TableName = 'spans' | 'sessions' | 'verdicts' | 'scores' | 'review_items' | 'labels' | 'alerts';
@@ -17,28 +17,22 @@ export type TableName = 'spans' | 'sessions' | 'verdicts' | 'scores' | 'review_i
 export type SinkTopicRole = 'spans' | 'sessions' | 'scores' | 'review' | 'labels' | 'alerts';
 
 /**
- * One record's rows for one table: JSONEachRow lines (without newlines), or one RowBinary row
- * of the table's `binaryColumns`, as bytes [start, end) of `binary` (the batch's buffer, which
- * the row is never copied out of).
+ * One record's rows for one table: JSONEachRow lines (without newlines), one RowBinary row of the
+ * table's `binaryColumns` as bytes [start, end) of `binary` (the batch's buffer, which the row is
+ * never copied out of), or the record itself for the engine to read (`framed`).
  */
 export type TableLines =
-  | { readonly table: TableName; readonly lines: readonly string[]; readonly binary?: undefined }
+  | { readonly table: TableName; readonly lines: readonly string[]; readonly binary?: undefined; readonly framed?: undefined }
+  | { readonly table: TableName; readonly binary: Buffer; readonly start: number; readonly end: number; readonly lines?: undefined; readonly framed?: undefined }
   | {
       readonly table: TableName;
-      readonly binary: Buffer;
-      readonly start: number;
-      readonly end: number;
+      /** A SpanRecord for the engine's Protobuf reader (span-protobuf.ts): the record's value as it is. */
+      readonly framed: Buffer;
+      /** Not in canonical shape: the engine cannot read it exactly, the batch is transcoded at insert. */
+      readonly transcode: boolean;
       readonly lines?: undefined;
-      /** `Protobuf`: the record framed for the engine's Protobuf reader (span-protobuf.ts). Default RowBinary. */
-      readonly format?: BinaryFormat;
-      /** Protobuf: the record's value, which follows bytes [start, end) (its length prefix) as it is. */
-      readonly value?: Buffer;
-      /** A Protobuf row the engine cannot read exactly: nothing framed, the record is transcoded at insert. */
-      readonly transcode?: true;
+      readonly binary?: undefined;
     };
-
-/** How a table's binary rows are encoded: RowBinary, or SpanRecords for the engine to read. */
-export type BinaryFormat = 'RowBinary' | 'Protobuf';
 
 export interface TopicDecoder {
   readonly tables: readonly TableName[];
@@ -128,15 +122,10 @@ export const spanProtobufDecoder: TopicDecoder = {
   tables: ['spans'],
   writesOut: false,
   decode: (value) => {
-    if (isCanonicalSpan(value)) {
-      const prefix = lengthPrefix(value.length);
-      return [{ table: 'spans', binary: prefix, start: 0, end: prefix.length, format: 'Protobuf', value }];
-    }
+    if (isCanonicalSpan(value)) return [{ table: 'spans', framed: value, transcode: false }];
     scratch.reset();
     writeSpanRowBinary(value, scratch);
     if (scratch.buf.length > 1 << 20) scratch.buf = Buffer.allocUnsafe(4_096);
-    return [{ table: 'spans', binary: noBytes, start: 0, end: 0, format: 'Protobuf', transcode: true }];
+    return [{ table: 'spans', framed: value, transcode: true }];
   },
 };
-
-const noBytes = Buffer.alloc(0);
