@@ -1,14 +1,16 @@
 import { createByteGate } from '../byte-gate.js';
 import { consumerSettings } from '../consumer-core.js';
-import { BusClosedError, PayloadTooLargeError, UnknownTopicError } from '../errors.js';
+import { BusClosedError, BusUnavailableError, PayloadTooLargeError, UnknownTopicError } from '../errors.js';
 import { keyBytes, partitionFor } from '../partitioner.js';
 import { messageBytes } from '../message-size.js';
 import { checkMessages, checkOpen, publishTimeout } from '../publish-checks.js';
 import { diffTopic, validateTopicSpecs } from '../topic-spec.js';
 import type { Bus, BusConsumer, BusHooks, BusStats, EnsureTopicsResult, OutgoingMessage, TopicSpec } from '../types.js';
+import { DurableLog, type GroupOffsets } from './durable-log.js';
 import { MemoryConsumer } from './memory-consumer.js';
 import { MemoryGroup } from './memory-group.js';
 import { MemoryTopic, type Portion } from './memory-topic.js';
+import { encodeRecord } from './record-codec.js';
 
 export interface MemoryBusOptions {
   /** Bytes of publish calls waiting for room, per bus. Default 64 MiB. */
@@ -21,6 +23,12 @@ export interface MemoryBusOptions {
   maxPartitionMessages?: number;
   /** The hint BusFullError carries. Default 1000 ms. */
   retryAfterMs?: number;
+  /**
+   * Keep every partition in segment files under `dir` too, and the groups' offsets: publish
+   * resolves after the records are fdatasynced, and a new bus on the same `dir` (a restart,
+   * kill -9 included) resumes every group at its committed offset. Unset: memory only.
+   */
+  durable?: { dir: string; segmentBytes?: number };
   hooks?: BusHooks;
 }
 
@@ -40,6 +48,23 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const counters = { producedMessages: 0, producedBytes: 0, publishFull: 0, publishErrors: 0, consumedMessages: 0, consumedBytes: 0 };
   let closed = false;
   let closing: Promise<void> | undefined;
+  const durable = options.durable ? new DurableLog(options.durable.dir, options.durable.segmentBytes ?? 16 * 1_048_576) : undefined;
+  let ensuring: Promise<unknown> = Promise.resolve();
+
+  const lastingOffsets = (): GroupOffsets => {
+    const offsets: GroupOffsets = new Map();
+    for (const group of groups.values()) if (!group.ephemeral) offsets.set(group.name, group.offsets());
+    return offsets;
+  };
+  const persist = durable ? () => durable.persistOffsets(lastingOffsets) : undefined;
+  const groupNamed = (name: string, ephemeral: boolean): MemoryGroup => {
+    let group = groups.get(name);
+    if (!group) {
+      group = ephemeral ? new MemoryGroup(name, topicNamed, () => groups.delete(name)) : new MemoryGroup(name, topicNamed, undefined, persist);
+      groups.set(name, group);
+    }
+    return group;
+  };
 
   const topicNamed = (name: string): MemoryTopic => {
     const topic = topics.get(name);
@@ -47,28 +72,62 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     return topic;
   };
 
-  const ensureTopics = (specs: readonly TopicSpec[], ensure: { increasePartitions?: boolean } = {}): Promise<EnsureTopicsResult> => {
+  /** Durable bus: a topic's files opened (created or read back), its records and its groups' offsets restored. */
+  const openTopic = async (spec: TopicSpec, log: DurableLog, increase: boolean): Promise<{ topic: MemoryTopic; created: boolean; stored: TopicSpec }> => {
+    const opened = await log.openTopic(spec, increase ? spec.partitions : 0, (p) => topics.get(spec.name)?.log(p).baseOffset ?? 0);
+    const topic = new MemoryTopic({ ...opened.spec }, limits);
+    const restored = [...log.restoredOffsets()].map(([name, entries]) => [name, entries.filter((e) => e.topic === spec.name)] as const);
+    opened.partitions.forEach((loaded, p) => {
+      // With nothing retained, continue after every offset a group committed (never hand one out again).
+      let next = loaded.nextOffset;
+      if (loaded.records.length === 0) for (const [, entries] of restored) for (const e of entries) if (e.partition === p) next = Math.max(next, e.offset);
+      topic.log(p).restore(loaded.records, next);
+    });
+    topics.set(spec.name, topic);
+    for (const [name, entries] of restored) if (entries.length > 0) groupNamed(name, false).restore(topic, entries);
+    return { topic, created: opened.created, stored: opened.spec };
+  };
+
+  const ensureTopicsNow = async (specs: readonly TopicSpec[], ensure: { increasePartitions?: boolean }): Promise<EnsureTopicsResult> => {
     validateTopicSpecs(specs);
     const result: EnsureTopicsResult = { created: [], increased: [], differences: [] };
     for (const spec of specs) {
-      const existing = topics.get(spec.name);
-      if (!existing) {
+      let existing = topics.get(spec.name);
+      let actual = existing?.spec;
+      if (!existing && durable) {
+        const opened = await openTopic(spec, durable, ensure.increasePartitions ?? false);
+        if (opened.created) {
+          result.created.push(spec.name);
+          continue;
+        }
+        existing = opened.topic;
+        actual = opened.stored;
+      }
+      if (!existing || !actual) {
         topics.set(spec.name, new MemoryTopic({ ...spec }, limits));
         result.created.push(spec.name);
         continue;
       }
       const differences = diffTopic(spec, {
-        partitions: existing.logs.length,
-        retentionMs: existing.spec.retentionMs,
-        maxMessageBytes: existing.spec.maxMessageBytes,
+        partitions: actual.partitions,
+        retentionMs: actual.retentionMs,
+        maxMessageBytes: actual.maxMessageBytes,
       });
       if (ensure.increasePartitions && existing.logs.length < spec.partitions) {
+        await durable?.addPartitions(spec.name, spec.partitions);
         existing.addPartitions(spec.partitions);
         result.increased.push(spec.name);
       }
       result.differences.push(...differences);
     }
-    return Promise.resolve(result);
+    return result;
+  };
+
+  // One at a time: two callers must not open the same topic's files twice.
+  const ensureTopics = (specs: readonly TopicSpec[], ensure: { increasePartitions?: boolean } = {}): Promise<EnsureTopicsResult> => {
+    const run = ensuring.then(() => ensureTopicsNow(specs, ensure));
+    ensuring = run.catch(() => undefined);
+    return run;
   };
 
   const append = (topic: MemoryTopic, messages: readonly OutgoingMessage[], partitions: readonly number[]): void => {
@@ -77,9 +136,25 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       const message = messages[i] as OutgoingMessage;
       const headers: Record<string, Buffer> = {};
       for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = keyBytes(value);
-      topic.log(partitions[i] as number).append(keyBytes(message.key), message.value, headers, messageBytes(message), now);
+      const key = keyBytes(message.key);
+      const bytes = messageBytes(message);
+      const partition = partitions[i] as number;
+      const log = topic.log(partition);
+      const offset = log.append(key, message.value, headers, bytes, now, !durable);
+      if (durable) {
+        const frame = encodeRecord({ offset, timestamp: now, bytes, key, value: message.value, headers });
+        durable.stage(durable.segments(topic.spec.name, partition), offset, frame, (end) => {
+          log.markReadable(end);
+          topic.notifyAppend();
+        });
+      }
     }
-    topic.notifyAppend();
+    if (!durable) topic.notifyAppend();
+  };
+
+  const checkDurable = (): void => {
+    const failure = durable?.failure();
+    if (failure) throw new BusUnavailableError(`the bus's files failed (${failure.message}); restart to recover from them`, { cause: failure });
   };
 
   const publishNow = async (name: string, messages: readonly OutgoingMessage[], timeoutMs: number, signal?: AbortSignal): Promise<void> => {
@@ -104,9 +179,12 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       }
     }
     const deadline = started + timeoutMs;
+    checkDurable();
     const release = await gate.acquire(bytes, { timeoutMs, signal });
     try {
       await topic.admit(portions, { deadline, signal, retryAfterMs }, () => append(topic, messages, partitions));
+      // Acknowledged once on disk; the bytes stay in flight until then.
+      if (durable) await durable.flush().catch(() => checkDurable());
     } finally {
       release();
     }
@@ -136,12 +214,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       checkOpen(closed);
       const settings = consumerSettings(subscribeOptions);
       for (const name of settings.topics) topicNamed(name);
-      let group = groups.get(settings.group);
-      if (!group) {
-        const name = settings.group;
-        group = new MemoryGroup(name, topicNamed, settings.ephemeral ? () => groups.delete(name) : undefined);
-        groups.set(name, group);
-      }
+      const group = groupNamed(settings.group, settings.ephemeral);
       const consumer = new MemoryConsumer(settings, group, topicNamed, (messages, bytes) => {
         counters.consumedMessages += messages;
         counters.consumedBytes += bytes;
@@ -158,6 +231,8 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       }
     },
     health() {
+      const failure = durable?.failure();
+      if (failure) return Promise.resolve({ ready: false, reason: `files failed: ${failure.message}` });
       return Promise.resolve(closed ? { ready: false, reason: 'closed' } : { ready: true });
     },
     stats(): BusStats {
@@ -173,6 +248,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
         gate.rejectWaiters(error);
         for (const topic of topics.values()) topic.failWaiters(error);
         await Promise.allSettled([...pending]);
+        await durable?.close();
       })();
       return closing;
     },

@@ -48,15 +48,10 @@ export class MemoryConsumer implements BusConsumer, GroupMember {
     return this.#core.assign(partitions, (tp) => this.#groupState.committed(tp.topic, tp.partition));
   }
 
-  commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    try {
-      this.#core.checkOwned(offsets);
-      this.#groupState.commit(offsets);
-      this.#core.counters.commits++;
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    this.#core.checkOwned(offsets);
+    this.#core.counters.commits++;
+    await this.#groupState.commit(offsets);
   }
 
   pause(partitions: readonly TopicPartition[]): void {
@@ -123,7 +118,7 @@ export class MemoryConsumer implements BusConsumer, GroupMember {
     for (let i = 0; i < owned.length; i++) {
       const candidate = owned[(this.#turn + i) % owned.length] as OwnedPartition;
       if (!this.#core.deliverable(candidate, now)) continue;
-      if (this.#topic(candidate.topic).log(candidate.partition).nextOffset <= candidate.position) continue;
+      if (this.#topic(candidate.topic).log(candidate.partition).readableEnd <= candidate.position) continue;
       this.#turn = (this.#turn + i + 1) % owned.length;
       return candidate;
     }

@@ -28,12 +28,33 @@ export class MemoryGroup implements OffsetFloor {
   #chain: Promise<void> = Promise.resolve();
 
   readonly #onEmpty: (() => void) | undefined;
+  readonly #persist: () => Promise<void>;
 
-  /** `onEmpty` makes the group ephemeral: called, with the group untracked, when its last member left. */
-  constructor(name: string, topic: (name: string) => MemoryTopic, onEmpty?: () => void) {
+  /**
+   * `onEmpty` makes the group ephemeral: called, with the group untracked, when its last member
+   * left. `persist` (the durable bus) stores the offsets of every lasting group; commit and join
+   * resolve after it.
+   */
+  constructor(name: string, topic: (name: string) => MemoryTopic, onEmpty?: () => void, persist?: () => Promise<void>) {
     this.name = name;
     this.#topic = topic;
     this.#onEmpty = onEmpty;
+    this.#persist = persist ?? (() => Promise.resolve());
+  }
+
+  get ephemeral(): boolean {
+    return this.#onEmpty !== undefined;
+  }
+
+  /** Committed offsets, what the durable bus writes to disk. */
+  offsets(): TopicPartitionOffset[] {
+    return [...this.#committed].map(([key, offset]) => ({ ...fromKey(key), offset }));
+  }
+
+  /** Start-up of the durable bus: offsets read back from disk; the group holds the topic's records from them on. */
+  restore(topic: MemoryTopic, offsets: readonly TopicPartitionOffset[]): void {
+    for (const { partition, offset } of offsets) this.#committed.set(partitionKey(topic.spec.name, partition), offset);
+    topic.groups.add(this);
   }
 
   floor(topic: string, partition: number): number | undefined {
@@ -47,6 +68,8 @@ export class MemoryGroup implements OffsetFloor {
   join(member: GroupMember, startFrom: 'earliest' | 'latest'): Promise<void> {
     return this.#serialize(async () => {
       for (const name of member.topics) this.#track(this.#topic(name), startFrom);
+      // Where a new group starts must survive a crash, or the files could be deleted under it.
+      await this.#persist();
       this.#members.push(member);
       await this.#rebalance();
     });
@@ -75,13 +98,14 @@ export class MemoryGroup implements OffsetFloor {
     this.#onEmpty?.();
   }
 
-  commit(offsets: readonly TopicPartitionOffset[]): void {
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     const touched = new Set<string>();
     for (const { topic, partition, offset } of offsets) {
       this.#committed.set(partitionKey(topic, partition), offset);
       touched.add(topic);
     }
     for (const topic of touched) this.#topic(topic).release();
+    return this.#persist();
   }
 
   /** The group's interest holds a topic's records from now on; with 'latest' it starts at the end. */

@@ -7,8 +7,9 @@ interface StoredRecord {
 
 /**
  * One partition's append-only log, kept in memory from the oldest offset some group still needs
- * to the newest. The shape (append, read from an offset, release a prefix) is what a file-backed
- * log for the embedded mode would implement too.
+ * to the newest. With the durable bus the files (partition-segments.ts) hold the same records;
+ * consumers read only up to `readableEnd`, what is on disk (Kafka's high watermark), so nothing
+ * a restart could lose is ever handed out or committed past.
  */
 export class PartitionLog {
   readonly topic: string;
@@ -17,6 +18,7 @@ export class PartitionLog {
   #head = 0;
   #baseOffset = 0;
   #bytes = 0;
+  #readableEnd = 0;
 
   constructor(topic: string, partition: number) {
     this.topic = topic;
@@ -33,6 +35,30 @@ export class PartitionLog {
     return this.#baseOffset + this.#records.length - this.#head;
   }
 
+  /** Records below this offset may be read (all appended ones, unless the bus is durable). */
+  get readableEnd(): number {
+    return this.#readableEnd;
+  }
+
+  /** The durable bus: records up to `end` are on disk. */
+  markReadable(end: number): void {
+    if (end > this.#readableEnd) this.#readableEnd = end;
+  }
+
+  /** Start-up of the durable bus: an empty log takes the records read back from disk; without any, it continues at `nextOffset`. */
+  restore(records: readonly { offset: number; key: Buffer; value: Buffer; headers: Record<string, Buffer>; bytes: number; timestamp: number }[], nextOffset: number): void {
+    if (this.#records.length > this.#head) throw new Error(`${this.topic}/${this.partition}: restore into a log that holds records`);
+    this.#records = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    this.#baseOffset = records[0]?.offset ?? nextOffset;
+    for (const r of records) {
+      if (r.offset !== this.nextOffset) throw new Error(`${this.topic}/${this.partition}: restored offset ${r.offset}, expected ${this.nextOffset}`);
+      this.append(r.key, r.value, r.headers, r.bytes, r.timestamp, true);
+    }
+    this.#readableEnd = this.nextOffset;
+  }
+
   get count(): number {
     return this.#records.length - this.#head;
   }
@@ -41,18 +67,23 @@ export class PartitionLog {
     return this.#bytes;
   }
 
-  append(key: Buffer, value: Buffer, headers: Readonly<Record<string, Buffer>>, bytes: number, timestamp: number): void {
-    const record: BusRecord = { topic: this.topic, partition: this.partition, offset: this.nextOffset, key, value, headers, timestamp };
+  /** Appends and returns the record's offset; `readable` false leaves it to markReadable(). */
+  append(key: Buffer, value: Buffer, headers: Readonly<Record<string, Buffer>>, bytes: number, timestamp: number, readable = true): number {
+    const offset = this.nextOffset;
+    const record: BusRecord = { topic: this.topic, partition: this.partition, offset, key, value, headers, timestamp };
     this.#records.push({ record, bytes });
     this.#bytes += bytes;
+    if (readable) this.#readableEnd = offset + 1;
+    return offset;
   }
 
-  /** Records from `offset` on; at least one if any, then up to the bounds. */
+  /** Readable records from `offset` on; at least one if any, then up to the bounds. */
   read(offset: number, maxRecords: number, maxBytes: number): { records: BusRecord[]; bytes: number } {
     const records: BusRecord[] = [];
     let bytes = 0;
     const from = Math.max(offset, this.#baseOffset) - this.#baseOffset + this.#head;
-    for (let i = from; i < this.#records.length && records.length < maxRecords; i++) {
+    const end = Math.min(this.#records.length, this.#readableEnd - this.#baseOffset + this.#head);
+    for (let i = from; i < end && records.length < maxRecords; i++) {
       const stored = this.#records[i] as StoredRecord;
       if (records.length > 0 && bytes + stored.bytes > maxBytes) break;
       records.push(stored.record);
