@@ -8,7 +8,7 @@ import { EXIT, UsageError } from './cli-error.js';
 import { runObjectivesCommand } from './commands/objectives.js';
 import { runImportCommand } from './commands/import.js';
 import { runSqlCommand } from './commands/sql.js';
-import { runUp } from './commands/up.js';
+import { runUpCommand } from './commands/up-command.js';
 import type { OutputFormat } from './format-rows.js';
 import { USAGE } from './usage.js';
 
@@ -25,6 +25,7 @@ function parse(argv: string[]) {
     options: {
       config: { type: 'string', short: 'c' },
       validate: { type: 'boolean', default: false },
+      components: { type: 'string' },
       format: { type: 'string', short: 'f', default: 'table' },
       param: { type: 'string', short: 'p', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
@@ -69,15 +70,22 @@ async function dispatch(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
   switch (command) {
-    case 'up': {
-      if (rest.length > 0) throw new UsageError(`up takes no arguments, got: ${rest.join(' ')}`);
-      const loaded = loadConfig({ file: values.config, env: process.env });
-      if (values.validate) {
-        process.stdout.write(`config ok${loaded.file ? ` (${loaded.file})` : ' (defaults)'}\n`);
-        return EXIT.ok;
-      }
-      return runUp({ config: loaded.config, configFile: loaded.file, signals: process, forceExit: (code) => process.exit(code) });
-    }
+    case 'up':
+    case 'ingest':
+    case 'sessionizer':
+    case 'scorer':
+    case 'sink':
+      return runUpCommand({
+        command,
+        args: rest,
+        configFile: values.config,
+        components: values.components,
+        validate: values.validate,
+        env: process.env,
+        signals: process,
+        forceExit: (code) => process.exit(code),
+        write: (text) => process.stdout.write(text),
+      });
     case 'sql': {
       if (rest.length !== 1) throw new UsageError('sql takes exactly one query argument: tracebar sql "SELECT 1"');
       if (values.format !== 'table' && values.format !== 'jsonl') {

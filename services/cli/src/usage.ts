@@ -1,9 +1,13 @@
 export const USAGE = `tracebar — find the agent sessions that fail their users
 
 Usage:
-  tracebar up [--config <file>] [--validate]
-      Run every available component in one process (embedded default: in-process bus,
-      chDB under ./.tracebar). --validate checks the config and exits.
+  tracebar up [--components <list>] [--config <file>] [--validate]
+      Run every component in one process (embedded default: in-process bus, chDB under
+      ./.tracebar). --components ingest,sessionizer,scorer,sink runs a chosen set (a subset needs Kafka).
+      --validate checks the config and exits.
+  tracebar ingest|sessionizer|scorer|sink [--config <file>] [--validate]
+      Run one service of a scaled-out pipeline against TRACEBAR_KAFKA_BROKERS (the store only for
+      scorer and sink); instances of one service share the work through their consumer group.
   tracebar sql "<query>" [--param name=value ...] [--format table|jsonl] [--config <file>]
       Run a read-only query ({name:Type} placeholders bound from --param): through the running instance's admin API when one is up,
       directly against the configured store otherwise.

@@ -46,7 +46,7 @@ describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue 
         forceExit: () => undefined,
         onReady: (info) => {
           adminUrl = info.adminUrl;
-          otlpUrl = info.otlp.http;
+          otlpUrl = info.otlp?.http ?? '';
           resolve();
         },
       });

@@ -4,10 +4,11 @@ import { createIngest, type IngestAddresses } from '@tracebar/ingest';
 import { createScorer } from '@tracebar/scorer';
 import { createSessionizer } from '@tracebar/sessionizer';
 import { createSink } from '@tracebar/sink';
-import { createLogger, createMetricsRegistry, createSupervisor, type Logger, type ReadinessCheck } from '@tracebar/runtime';
+import { createLogger, createMetricsRegistry, createSupervisor, type Component, type Logger, type ReadinessCheck, type SqlParams } from '@tracebar/runtime';
 import { createAdminComponent, labelPublisher } from '../components/admin-component.js';
 import { createBusComponent } from '../components/bus-component.js';
 import { createStoreComponent } from '../components/store-component.js';
+import { checkRunnable, needsStore, PIPELINE_COMPONENTS, type PipelineComponent } from './components.js';
 
 export interface UpOptions {
   config: TracebarConfig;
@@ -15,19 +16,36 @@ export interface UpOptions {
   /** Where SIGINT/SIGTERM arrive (the process, in main). */
   signals: EventEmitter;
   logger?: Logger;
+  /**
+   * The pipeline components this process runs (default: all four, embedded `tracebar up`). Part of
+   * the pipeline needs a bus other processes reach (Kafka): refused on the in-process bus.
+   */
+  components?: readonly PipelineComponent[];
+  /** How the run was asked for, for logs and errors: `up`, `sessionizer`, ... (default `up`). */
+  command?: string;
   /** Resolves the returned promise's wait early, as a signal would (tests). */
   stop?: AbortSignal;
-  onReady?: (info: { adminUrl: string; otlp: IngestAddresses }) => void;
+  /** `otlp` only when ingest runs in this process. */
+  onReady?: (info: { adminUrl: string; otlp?: IngestAddresses; components: readonly PipelineComponent[] }) => void;
   /** Exits the process at once (a second signal during the drain). */
   forceExit: (code: number) => void;
 }
 
-/** `tracebar up`: every available component in one process, until SIGINT/SIGTERM, then a drain. */
+/**
+ * `tracebar up` (every component in one process) or one service of a scaled-out pipeline
+ * (`tracebar sessionizer`, `up --components ...`): admin + the bus + the store where a component
+ * needs it + the chosen components, until SIGINT/SIGTERM, then a drain.
+ * Throws UsageError when part of the pipeline is asked for on the in-process bus.
+ */
 export async function runUp(options: UpOptions): Promise<number> {
   const { config } = options;
+  const command = options.command ?? 'up';
+  const components = PIPELINE_COMPONENTS.filter((component) => (options.components ?? PIPELINE_COMPONENTS).includes(component));
+  checkRunnable(config, components, command);
+  const runs = (component: PipelineComponent) => components.includes(component);
   const logger = options.logger ?? createLogger({ name: 'tracebar', level: config.log.level });
   const registry = createMetricsRegistry();
-  const store = createStoreComponent(config, logger);
+  const store = needsStore(components) ? createStoreComponent(config, logger) : undefined;
   const bus = createBusComponent(config, logger, registry);
   let started = false;
   const startup: ReadinessCheck = { name: 'startup', check: async () => ({ ready: started, ...(started ? {} : { detail: 'starting' }) }) };
@@ -36,16 +54,18 @@ export async function runUp(options: UpOptions): Promise<number> {
     logger,
     registry,
     readiness: () => [startup, ...supervisor.readiness],
-    sql: (query, params) => store.sql(query, params),
+    ...(store ? { sql: (query: string, params: SqlParams) => store.sql(query, params) } : {}),
     labels: labelPublisher(config, () => bus.bus()),
   });
-  // Consumers subscribe before any producer starts (the in-process bus keeps records only for
-  // groups that exist); receivers come last, so they stop first and the pipeline drains behind them.
-  const sink = createSink({ config, bus: () => bus.bus(), store: () => store.store(), logger, registry });
-  const scorer = createScorer({ config, bus: () => bus.bus(), store: () => store.store(), logger, registry });
-  const sessionizer = createSessionizer({ config, bus: () => bus.bus(), logger, registry });
-  const ingest = createIngest({ config, bus: () => bus.bus(), logger, registry });
-  const supervisor = createSupervisor([admin, store, bus, sink, scorer, sessionizer, ingest], logger);
+  // Only the chosen components are built: each registers its metrics and consumer group.
+  const storeGetter = store ? () => store.store() : undefined;
+  const sink = runs('sink') && storeGetter ? createSink({ config, bus: () => bus.bus(), store: storeGetter, logger, registry }) : undefined;
+  const scorer = runs('scorer') ? createScorer({ config, bus: () => bus.bus(), store: storeGetter, logger, registry }) : undefined;
+  const sessionizer = runs('sessionizer') ? createSessionizer({ config, bus: () => bus.bus(), logger, registry }) : undefined;
+  const ingest = runs('ingest') ? createIngest({ config, bus: () => bus.bus(), logger, registry }) : undefined;
+  // Start order as in PIPELINE_COMPONENTS; the supervisor stops in reverse.
+  const parts: (Component | undefined)[] = [admin, store, bus, sink, scorer, sessionizer, ingest];
+  const supervisor = createSupervisor(parts.filter((part): part is Component => part !== undefined), logger);
 
   let firstSignalAt = 0;
   let requestStop: (reason: string) => void = () => undefined;
@@ -70,7 +90,10 @@ export async function runUp(options: UpOptions): Promise<number> {
   options.signals.on('SIGTERM', onSigterm);
   options.stop?.addEventListener('abort', () => requestStop('stop'), { once: true });
 
-  logger.info({ config: options.configFile ?? '(defaults)', dataDir: config.dataDir, bus: config.bus.kind, clickhouse: config.clickhouse.url ?? 'embedded' }, 'tracebar starting');
+  logger.info(
+    { command, components, config: options.configFile ?? '(defaults)', dataDir: config.dataDir, bus: config.bus.kind, clickhouse: store ? (config.clickhouse.url ?? 'embedded') : 'none' },
+    'tracebar starting',
+  );
   try {
     await supervisor.start();
   } catch (error) {
@@ -80,8 +103,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     return 1;
   }
   started = true;
-  logger.info({ admin: admin.url(), otlp: ingest.addresses() }, 'tracebar ready');
-  options.onReady?.({ adminUrl: admin.url(), otlp: ingest.addresses() });
+  const otlp = ingest?.addresses();
+  logger.info({ components, admin: admin.url(), ...(otlp ? { otlp } : {}) }, 'tracebar ready');
+  options.onReady?.({ adminUrl: admin.url(), ...(otlp ? { otlp } : {}), components });
 
   const reason = await stopRequested;
   started = false;

@@ -1,6 +1,7 @@
 // An agent instrumented with the OpenTelemetry JS SDK (GenAI semantic conventions), exporting
 // over OTLP/HTTP protobuf with the official exporter: what a user of tracebar runs.
 import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -20,9 +21,20 @@ type Message = { role: string; parts: { type: string; content?: string; id?: str
 export class SimulatedAgent {
   readonly provider: BasicTracerProvider;
   readonly exporter: OTLPTraceExporter;
+  /** Spans in exports the receiver acknowledged (what tracebar owes the store). */
+  acknowledgedSpans = 0;
+  /** Spans in exports that failed after the exporter's own retries. */
+  failedSpans = 0;
 
   constructor(otlpHttpUrl: string, serviceName = 'travel-agent') {
     this.exporter = new OTLPTraceExporter({ url: `${otlpHttpUrl}/v1/traces` });
+    const exportSpans = this.exporter.export.bind(this.exporter);
+    this.exporter.export = (spans, done) =>
+      exportSpans(spans, (result) => {
+        if (result.code === ExportResultCode.SUCCESS) this.acknowledgedSpans += spans.length;
+        else this.failedSpans += spans.length;
+        done(result);
+      });
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': serviceName, 'service.version': '2.3.0' }),
       spanProcessors: [new BatchSpanProcessor(this.exporter, { maxExportBatchSize: 512, scheduledDelayMillis: 50 })],
@@ -103,6 +115,11 @@ export class SimulatedAgent {
   shutdown(): Promise<void> {
     return this.provider.shutdown();
   }
+}
+
+/** The spans `run` emits for one session: the agent span, a chat span per assistant step, chat + tool per tool step. */
+export function spanCount(run: AgentRun): number {
+  return 1 + run.steps.reduce((n, step) => n + (step.kind === 'tool' ? 2 : step.kind === 'assistant' ? 1 : 0), 0);
 }
 
 const search = { name: 'search_flights', args: { from: 'CDG', to: 'FCO', date: '2026-05-03' } };
