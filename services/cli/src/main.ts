@@ -8,6 +8,8 @@ import { EXIT, UsageError } from './cli-error.js';
 import { runObjectivesCommand } from './commands/objectives.js';
 import { runImportCommand } from './commands/import.js';
 import { runSqlCommand } from './commands/sql.js';
+import { runReportCommand } from './commands/report.js';
+import { runTailCommand } from './commands/tail.js';
 import { runUpCommand } from './commands/up-command.js';
 import type { OutputFormat } from './format-rows.js';
 import { USAGE } from './usage.js';
@@ -33,6 +35,9 @@ function parse(argv: string[]) {
       endpoint: { type: 'string' },
       'outcomes-as-labels': { type: 'boolean', default: false },
       'start-time': { type: 'string' },
+      'from-beginning': { type: 'boolean', default: false },
+      since: { type: 'string', default: '7d' },
+      tenant: { type: 'string', default: 'default' },
     },
   });
 }
@@ -119,6 +124,29 @@ async function dispatch(argv: string[]): Promise<number> {
         progress: process.stderr,
         write: (text) => process.stdout.write(text),
       });
+      return EXIT.ok;
+    }
+    case 'tail': {
+      const [topic, ...extra] = rest;
+      if ((topic !== 'review' && topic !== 'alerts') || extra.length > 0) throw new UsageError('tail takes review or alerts: tracebar tail review [--from-beginning] [--format text|jsonl]');
+      const format = values.format === 'table' ? 'text' : values.format;
+      if (format !== 'text' && format !== 'jsonl') throw new UsageError(`--format must be text or jsonl, got ${values.format}`);
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runTailCommand({ config: load(values.config), topic, fromBeginning: values['from-beginning'], format, stop: stop.signal, write: (text) => process.stdout.write(text) });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      return EXIT.ok;
+    }
+    case 'report': {
+      if (rest.length > 0) throw new UsageError(`report takes no arguments, got: ${rest.join(' ')}`);
+      if (values.format !== 'table' && values.format !== 'jsonl') throw new UsageError(`--format must be table or jsonl, got ${values.format}`);
+      await runReportCommand({ config: load(values.config), since: values.since, tenant: values.tenant, format: values.format, write: (text) => process.stdout.write(text) });
       return EXIT.ok;
     }
     default:

@@ -18,6 +18,13 @@ Usage:
   tracebar import <file|folder> --format openai-messages|who-and-when [--endpoint <url>] [--outcomes-as-labels] [--start-time <iso>]
       Send a data set's records as OTLP sessions to a running tracebar (default endpoint: otlp.http);
       --outcomes-as-labels writes their ground truth (reward, mistake labels) to the labels table.
+  tracebar tail review|alerts [--from-beginning] [--format text|jsonl] [--config <file>]
+      Print the review (or alerts) topic as it comes, one line a record, until Ctrl+C: from Kafka
+      with a throwaway consumer group when TRACEBAR_KAFKA_BROKERS is set, else from the running
+      instance (GET /v1/tail/<topic>). jsonl prints each record's protobuf JSON as is.
+  tracebar report [--since 7d] [--tenant default] [--format table|jsonl] [--config <file>]
+      Per objective version: sessions scored, per-step tool success, tool calls per session, the
+      end-to-end success compounding predicts, the observed pass rate and the SLA target.
   tracebar help | --help
   tracebar --version
 

@@ -8,6 +8,7 @@ import { createLogger, createMetricsRegistry, createSupervisor, type Component, 
 import { createAdminComponent, labelPublisher } from '../components/admin-component.js';
 import { createBusComponent } from '../components/bus-component.js';
 import { createStoreComponent } from '../components/store-component.js';
+import { topicTail } from './tail-subscription.js';
 import { checkRunnable, needsStore, PIPELINE_COMPONENTS, type PipelineComponent } from './components.js';
 
 export interface UpOptions {
@@ -56,6 +57,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     readiness: () => [startup, ...supervisor.readiness],
     ...(store ? { sql: (query: string, params: SqlParams) => store.sql(query, params) } : {}),
     labels: labelPublisher(config, () => bus.bus()),
+    tail: topicTail(config, () => bus.bus()),
   });
   // Only the chosen components are built: each registers its metrics and consumer group.
   const storeGetter = store ? () => store.store() : undefined;

@@ -1,7 +1,7 @@
 import type { Bus } from '@tracebar/bus';
 import type { TracebarConfig } from '@tracebar/config';
 import { Label, sessionRecordKey } from '@tracebar/proto';
-import { buildAdminServer, type Component, type LabelPublisher, type Logger, type ReadinessCheck, type Registry, type SqlRunner } from '@tracebar/runtime';
+import { buildAdminServer, type Component, type LabelPublisher, type Logger, type ReadinessCheck, type Registry, type SqlRunner, type TopicTail } from '@tracebar/runtime';
 
 export interface AdminComponentDeps {
   config: TracebarConfig;
@@ -10,6 +10,8 @@ export interface AdminComponentDeps {
   readiness: () => readonly ReadinessCheck[];
   sql?: SqlRunner;
   labels?: LabelPublisher;
+  /** `GET /v1/tail/review|alerts` (`tracebar tail` against an embedded instance): see topicTail. */
+  tail?: TopicTail;
 }
 
 /** `POST /v1/labels` publishes to the labels topic, keyed like sessions (`<tenant>/<session key>`); the sink stores them. */
