@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createKafkaBus, createMemoryBus, type Bus, type TopicSpec } from '@tracebar/bus';
 import type { TopicRole, TracebarConfig } from '@tracebar/config';
 import { Gauge, Histogram, type Component, type Logger, type Registry } from '@tracebar/runtime';
@@ -20,11 +21,24 @@ export function topicSpecs(config: TracebarConfig): TopicSpec[] {
   });
 }
 
+/** Where the durable in-process bus keeps its files: `bus.memory.dir`, else `<dataDir>/bus`. */
+export function busDirectory(config: TracebarConfig): string {
+  return config.bus.memory.dir === undefined ? path.join(config.dataDir, 'bus') : path.resolve(config.bus.memory.dir);
+}
+
 function createBus(config: TracebarConfig, onPublished: (topic: string, seconds: number) => void): Bus {
   const hooks = { onPublished: (event: { topic: string; latencyMs: number }) => onPublished(event.topic, event.latencyMs / 1_000) };
   const { maxInFlightBytes, publishTimeoutMs } = config.bus;
   if (config.bus.kind === 'memory') {
-    return createMemoryBus({ maxInFlightBytes, publishTimeoutMs, ...config.bus.memory, hooks });
+    const { durable, segmentBytes, maxPartitionBytes, maxPartitionMessages } = config.bus.memory;
+    return createMemoryBus({
+      maxInFlightBytes,
+      publishTimeoutMs,
+      maxPartitionBytes,
+      maxPartitionMessages,
+      ...(durable ? { durable: { dir: busDirectory(config), segmentBytes } } : {}),
+      hooks,
+    });
   }
   return createKafkaBus({ ...config.bus.kafka, maxInFlightBytes, publishTimeoutMs, hooks });
 }
@@ -73,7 +87,8 @@ export function createBusComponent(config: TracebarConfig, logger: Logger, regis
       for (const difference of result.differences) {
         log.warn(difference, 'existing topic differs from config; change it by hand or rename the topic');
       }
-      log.info({ kind: bus.kind, created: result.created }, 'bus ready');
+      const files = config.bus.kind === 'memory' && config.bus.memory.durable ? busDirectory(config) : undefined;
+      log.info({ kind: bus.kind, created: result.created, files }, 'bus ready');
     },
     async shutdown() {
       await bus?.close();

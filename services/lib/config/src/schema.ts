@@ -50,6 +50,15 @@ const memoryBusSchema = z
     /** Bound of one topic partition's retained (not yet committed by every group) messages. */
     maxPartitionBytes: byteSize.default(64 * 1_048_576),
     maxPartitionMessages: z.number().int().min(1).default(100_000),
+    /**
+     * Keep every partition in segment files and the groups' offsets on disk too: publish is
+     * acknowledged after the fdatasync, and a restart (kill -9 included) resumes where it stopped.
+     */
+    durable: z.boolean().default(true),
+    /** Where those files live; unset means `<dataDir>/bus`. Relative paths resolve against the working directory. */
+    dir: z.string().min(1).optional(),
+    /** A partition's segment file is rolled at this size; whole segments are deleted once every group is past them. */
+    segmentBytes: byteSize.pipe(z.number().min(4_096)).default(16 * 1_048_576),
   })
   .prefault({});
 
