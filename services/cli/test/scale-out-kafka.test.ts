@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Admin } from '@platformatic/kafka';
+import { partitionFor } from '@tracebar/bus';
 import { loadConfig } from '@tracebar/config';
-import { topicCatalog } from '@tracebar/proto';
+import { sessionRecordKey, topicCatalog } from '@tracebar/proto';
 import { createLogger } from '@tracebar/runtime';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineComponent } from '../src/commands/components.js';
@@ -166,6 +167,11 @@ describe('the pipeline split across instances on Kafka: one ingest, two sessioni
   it('stores every acknowledged span once, one session row per revision, one score per evaluator, broken sessions ranked first', async () => {
     const kinds = ['clean', 'ignoredError', 'silentFailure', 'retryStorm'] as const;
     const runs: AgentRun[] = kinds.flatMap((kind) => Array.from({ length: 6 }, (_, i) => agentRuns[kind](`split-${kind}-${i}`)));
+    // Whichever half of the partitions an instance is given holds sessions: 4 span partitions and
+    // 12 session partitions, split between two members each.
+    const keys = runs.map((run) => sessionRecordKey('default', run.session));
+    expect(new Set(keys.map((key) => partitionFor(key, 4))).size).toBe(4);
+    expect(new Set(keys.map((key) => partitionFor(key, 12))).size).toBeGreaterThan(6);
     const agent = new SimulatedAgent(ingest.otlpHttp ?? '');
     for (const run of runs) agent.run(run);
     await agent.flush();
