@@ -2,6 +2,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { TopicPartitionOffset, TopicSpec } from '../types.js';
 import { PartitionSegments, syncDirectory, type LoadedPartition } from './partition-segments.js';
+import { encodeRecordInto, frameBytes, type StoredRecordData } from './record-codec.js';
 
 /** Committed offsets of the groups that outlive the process (ephemeral ones are left out). */
 export type GroupOffsets = Map<string, TopicPartitionOffset[]>;
@@ -16,9 +17,15 @@ export interface OpenedTopic {
 interface Staged {
   first: number;
   count: number;
-  frames: Buffer[];
+  /** Frames back to back in slabs; slab i is filled up to fills[i]. */
+  slabs: Buffer[];
+  fills: number[];
   onDurable: (end: number) => void;
 }
+
+/** Staging buffers: big enough for many frames, reused across flushes to spare the GC. */
+const SLAB_BYTES = 256 * 1024;
+const MAX_POOLED_SLABS = 64;
 
 interface TopicFiles {
   segments: PartitionSegments[];
@@ -62,6 +69,7 @@ export class DurableLog {
   readonly #segmentBytes: number;
   readonly #topics = new Map<string, TopicFiles>();
   #pending = new Map<PartitionSegments, Staged>();
+  readonly #slabPool: Buffer[] = [];
   #dataChain: Promise<void> = Promise.resolve();
   #nextFlush: Deferred | undefined;
   #offsetsChain: Promise<void> = Promise.resolve();
@@ -149,14 +157,33 @@ export class DurableLog {
     return segments;
   }
 
-  /** Queues a framed record for the next flush; `onDurable(end)` runs once it is on disk. */
-  stage(segments: PartitionSegments, offset: number, frame: Buffer, onDurable: (end: number) => void): void {
-    const staged = this.#pending.get(segments);
-    if (staged) {
-      staged.frames.push(frame);
-      staged.count++;
-    } else {
-      this.#pending.set(segments, { first: offset, count: 1, frames: [frame], onDurable });
+  /** Queues a record for the next flush; `onDurable(end)` runs once it is on disk. */
+  stage(segments: PartitionSegments, record: StoredRecordData, onDurable: (end: number) => void): void {
+    let staged = this.#pending.get(segments);
+    if (!staged) {
+      staged = { first: record.offset, count: 0, slabs: [], fills: [], onDurable };
+      this.#pending.set(segments, staged);
+    }
+    const size = frameBytes(record);
+    const last = staged.slabs.length - 1;
+    let slab = staged.slabs[last];
+    if (!slab || slab.length - (staged.fills[last] as number) < size) {
+      slab = size <= SLAB_BYTES ? (this.#slabPool.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES)) : Buffer.allocUnsafeSlow(size);
+      staged.slabs.push(slab);
+      staged.fills.push(0);
+    }
+    const at = staged.slabs.length - 1;
+    staged.fills[at] = encodeRecordInto(slab, staged.fills[at] as number, record);
+    staged.count++;
+  }
+
+  #frames(staged: Staged): Buffer[] {
+    return staged.slabs.map((slab, i) => slab.subarray(0, staged.fills[i]));
+  }
+
+  #recycle(staged: Staged): void {
+    for (const slab of staged.slabs) {
+      if (slab.length === SLAB_BYTES && this.#slabPool.length < MAX_POOLED_SLABS) this.#slabPool.push(slab);
     }
   }
 
@@ -172,8 +199,11 @@ export class DurableLog {
       this.#pending = new Map();
       try {
         if (this.#failure) throw this.#failure;
-        await Promise.all([...work].map(([segments, staged]) => segments.append(staged.first, staged.frames, staged.count)));
-        for (const staged of work.values()) staged.onDurable(staged.first + staged.count);
+        await Promise.all([...work].map(([segments, staged]) => segments.append(staged.first, this.#frames(staged), staged.count)));
+        for (const staged of work.values()) {
+          staged.onDurable(staged.first + staged.count);
+          this.#recycle(staged);
+        }
         next.resolve();
       } catch (error) {
         // A record that failed to reach the disk has an offset already; later ones would leave a

@@ -10,7 +10,6 @@ import { DurableLog, type GroupOffsets } from './durable-log.js';
 import { MemoryConsumer } from './memory-consumer.js';
 import { MemoryGroup } from './memory-group.js';
 import { MemoryTopic, type Portion } from './memory-topic.js';
-import { encodeRecord } from './record-codec.js';
 
 export interface MemoryBusOptions {
   /** Bytes of publish calls waiting for room, per bus. Default 64 MiB. */
@@ -142,8 +141,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       const log = topic.log(partition);
       const offset = log.append(key, message.value, headers, bytes, now, !durable);
       if (durable) {
-        const frame = encodeRecord({ offset, timestamp: now, bytes, key, value: message.value, headers });
-        durable.stage(durable.segments(topic.spec.name, partition), offset, frame, (end) => {
+        durable.stage(durable.segments(topic.spec.name, partition), { offset, timestamp: now, bytes, key, value: message.value, headers }, (end) => {
           log.markReadable(end);
           topic.notifyAppend();
         });

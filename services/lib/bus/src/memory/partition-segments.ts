@@ -114,12 +114,18 @@ export class PartitionSegments {
     active.end = first + count;
   }
 
-  /** Deletes segments whose records all lie below `floor`; never the active one. */
+  /**
+   * Deletes segments whose records all lie below `floor`, the active one too once it is wholly
+   * below (the next write starts a new one; a restart continues after the committed offsets).
+   */
   async deleteBelow(floor: number): Promise<number> {
     let deleted = 0;
-    while (this.#segments.length > 1 && (this.#segments[1] as Segment).base <= floor) {
-      const gone = this.#segments.shift() as Segment;
-      await unlink(gone.file);
+    while (this.#segments.length > 0) {
+      const [oldest, next] = this.#segments as [Segment, Segment | undefined];
+      if (next ? next.base > floor : oldest.end > floor || oldest.size === 0) break;
+      if (!next) await this.close();
+      this.#segments.shift();
+      await unlink(oldest.file);
       deleted++;
     }
     return deleted;

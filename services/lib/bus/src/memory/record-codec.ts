@@ -24,12 +24,28 @@ export interface StoredRecordData {
   headers: Record<string, Buffer>;
 }
 
-export function encodeRecord(record: StoredRecordData): Buffer {
-  const headers = Object.entries(record.headers).map(([name, value]) => [Buffer.from(name), value] as const);
+/** Bytes the frame of `record` takes. */
+export function frameBytes(record: StoredRecordData): number {
   let body = 1 + 8 + 8 + 4 + 4 + record.key.length + 2 + 4 + record.value.length;
-  for (const [name, value] of headers) body += 2 + name.length + 4 + value.length;
-  const frame = Buffer.allocUnsafe(FRAME_HEADER + body);
-  let at = FRAME_HEADER;
+  for (const [name, value] of Object.entries(record.headers)) body += 2 + Buffer.byteLength(name) + 4 + value.length;
+  return FRAME_HEADER + body;
+}
+
+export function encodeRecord(record: StoredRecordData): Buffer {
+  const frame = Buffer.allocUnsafe(frameBytes(record));
+  encodeRecordInto(frame, 0, record);
+  return frame;
+}
+
+/**
+ * Writes the frame of `record` into `target` at `start` (which must have frameBytes() of room)
+ * and returns the position after it: the durable log stages records straight into large
+ * buffers, with no buffer per record.
+ */
+export function encodeRecordInto(target: Buffer, start: number, record: StoredRecordData): number {
+  const frame = target;
+  const headers = Object.entries(record.headers).map(([name, value]) => [Buffer.from(name), value] as const);
+  let at = start + FRAME_HEADER;
   at = frame.writeUInt8(VERSION, at);
   at = frame.writeUInt32LE(Math.floor(record.offset / 0x1_0000_0000), at);
   at = frame.writeUInt32LE(record.offset % 0x1_0000_0000, at);
@@ -45,10 +61,10 @@ export function encodeRecord(record: StoredRecordData): Buffer {
     at += value.copy(frame, at);
   }
   at = frame.writeUInt32LE(record.value.length, at);
-  record.value.copy(frame, at);
-  frame.writeUInt32LE(body, 0);
-  frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER)), 4);
-  return frame;
+  at += record.value.copy(frame, at);
+  frame.writeUInt32LE(at - start - FRAME_HEADER, start);
+  frame.writeUInt32LE(crc32(frame.subarray(start + FRAME_HEADER, at)), start + 4);
+  return at;
 }
 
 export type DecodeResult = { record: StoredRecordData; next: number } | { torn: string };
