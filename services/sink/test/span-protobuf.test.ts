@@ -134,6 +134,24 @@ describe('spans read by the engine from framed SpanRecords', () => {
     expect(framed).toEqual(binary);
   });
 
+  it('deduplicates a replay in the other format: one token, one block, either way', async () => {
+    for (const [first, second] of [['Protobuf', 'RowBinary'], ['RowBinary', 'Protobuf']] as const) {
+      const table = `spans_cross_${first}`;
+      await ch.client.command({ query: `CREATE TABLE ${table} AS spans` });
+      const records = randomSpans(2_000, first === 'Protobuf' ? 21 : 22).map((span) => Buffer.from(encodeSpanRecord(span)));
+      for (const format of [first, second]) {
+        if (format === 'Protobuf') {
+          await insertRows(ch, table as 'spans', { spanRecords: records.flatMap((r) => [lengthPrefix(r.length), r]), schema }, `cross-${first}`);
+        } else {
+          const out = new ByteWriter(16);
+          for (const record of records) writeSpanRowBinary(record, out);
+          await insertRows(ch, table as 'spans', { binary: [out.buf.subarray(0, out.pos)], columns: spanBinaryColumns }, `cross-${first}`);
+        }
+      }
+      expect(await count(ch, table)).toBe(2_000);
+    }
+  });
+
   it('leaves to the transcoder every record not in canonical shape or not storable', () => {
     const good = bytesOf(fullSpan(0));
     const withoutScope = bytesOf({ ...fullSpan(0), scopeAttributes: undefined });
