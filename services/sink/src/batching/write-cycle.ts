@@ -7,6 +7,7 @@ import type { ClickHouse } from '@tracebar/clickhouse';
 import type { Logger } from '@tracebar/runtime';
 import type { DeadLetterEntry, DeadLetterPublisher } from '../dead-letters.js';
 import type { SinkMetrics } from '../metrics.js';
+import { lengthPrefix } from '../rows/span-frame.js';
 import { binaryColumns, type TableName } from '../rows/topic-decoders.js';
 import { errorMessage, isProtobufDataError, isRowDataError } from '../store/clickhouse-errors.js';
 import { insertRows, type InsertBody } from '../store/insert-rows.js';
@@ -14,7 +15,6 @@ import { recordIntents, type InsertIntent } from '../store/sink-batches.js';
 import { backoffMs, sleep } from './backoff.js';
 import { rowCount, type PendingRange, type TableBatch } from './pending-range.js';
 import { transcodeSpans } from './transcode-spans.js';
-import { lengthPrefix } from '../rows/span-frame.js';
 
 export interface WriteCycleDeps {
   readonly store: () => ClickHouse;
@@ -201,7 +201,8 @@ function bytesOf(body: InsertBody): number {
 
 /**
  * Runs `attempt` until it succeeds. Row-data errors (`permanent`) are not retried (the caller
- * narrows them down or transcodes); every other failure pauses intake and is retried with backoff and full jitter.
+ * narrows them down or transcodes); every other failure pauses intake and is retried with
+ * backoff and full jitter.
  */
 async function retrying<T>(
   deps: WriteCycleDeps,
