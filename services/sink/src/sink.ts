@@ -151,7 +151,7 @@ export function createSink(deps: SinkDeps): Sink {
     storeDown: setStoreDown,
     storeUp: setStoreUp,
     commit,
-    spanProtobufMinRows: deps.spanProtobufMinRows ?? 2_000,
+    spanProtobufMinRows: deps.spanProtobufMinRows ?? deps.config.sink.spanProtobufMinRows,
     get spanSchema() {
       return spanSchema;
     },
@@ -282,7 +282,7 @@ export function createSink(deps: SinkDeps): Sink {
    */
   async function chooseSpanFormat(): Promise<void> {
     const ch = store();
-    if (deps.spanFormat === 'RowBinary' || ch.mode !== 'embedded' || ch.dataPath === undefined) return;
+    if ((deps.spanFormat ?? deps.config.sink.spanFormat) === 'RowBinary' || ch.mode !== 'embedded' || ch.dataPath === undefined) return;
     const path = join(ch.dataPath, 'format_schemas', spanStorageProtoFile);
     try {
       await writeSpanSchema(path);

@@ -192,6 +192,10 @@ export const sinkSchema = z
     maxBufferedBytes: byteSize.default(128 * 1_048_576),
     /** Inserts in flight at once (one per table and topic partition). */
     insertConcurrency: z.number().int().min(1).max(64).default(4),
+    /** Span rows into embedded chDB: `auto` lets the engine read SpanRecords itself (Protobuf format); `RowBinary` transcodes in the sink. A server always gets RowBinary. */
+    spanFormat: z.enum(['auto', 'RowBinary']).default('auto'),
+    /** Span inserts smaller than this go as RowBinary even in `auto` (the engine's fixed cost per Protobuf insert outweighs the saving). */
+    spanProtobufMinRows: z.number().int().min(1).default(2_000),
     /** Backoff of a failed insert: doubles from retryInitialMs up to retryMaxMs, with full jitter. */
     retryInitialMs: durationMs.pipe(z.number().min(1)).default(100),
     retryMaxMs: durationMs.pipe(z.number().min(1)).default(30_000),
