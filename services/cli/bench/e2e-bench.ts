@@ -7,8 +7,10 @@
 //
 // Settings (environment): BENCH_SECONDS (30), BENCH_CONCURRENCY (8), BENCH_SESSIONS_PER_REQUEST
 // (8), BENCH_BROKEN_EVERY (5), BENCH_SAMPLE_EVERY (20), BENCH_LATENESS ("1s": the sessionizer's
-// allowedLatenessMs, the quiet time before an end marker closes a session).
-import { fork } from 'node:child_process';
+// allowedLatenessMs, the quiet time before an end marker closes a session), BENCH_SINK_FLUSH
+// (the sink's flushIntervalMs; default: the config's, 1s), BENCH_LATENCY_SECONDS (20),
+// BENCH_LATENCY_SPANS_PER_S (default: half the saturation phase's end-to-end rate).
+import { execFileSync, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -37,6 +39,7 @@ const { config } = loadConfig({
     TRACEBAR_OTLP__GRPC__PORT: '0',
     TRACEBAR_OTLP__HTTP__PORT: '0',
     TRACEBAR_SESSIONIZER__ALLOWED_LATENESS_MS: lateness,
+    ...(process.env.BENCH_SINK_FLUSH ? { TRACEBAR_SINK__FLUSH_INTERVAL_MS: process.env.BENCH_SINK_FLUSH } : {}),
     TRACEBAR_SCORER__OBJECTIVES_DIR: path.join(repo, 'config/objectives'),
     TRACEBAR_SCORER__TAXONOMY_FILE: path.join(repo, 'config/taxonomy.yaml'),
   },
@@ -185,7 +188,9 @@ async function main(): Promise<void> {
   stop.abort();
   const code = await exited;
   rmSync(dataDir, { recursive: true, force: true });
-  const conditions = { node: process.version, cores: cpus().length, cpu: cpus()[0]?.model, concurrency, allowedLatenessMs: latenessMs, sinkFlushIntervalMs: config.sink.flushIntervalMs, exitCode: code };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+  const commit = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') === '' ? '' : ' (+ uncommitted changes)'}`;
+  const conditions = { commit, busDurable: config.bus.memory.durable, node: process.version, cores: cpus().length, cpu: cpus()[0]?.model, concurrency, allowedLatenessMs: latenessMs, sinkFlushIntervalMs: config.sink.flushIntervalMs, exitCode: code };
   process.stdout.write(`${JSON.stringify({ conditions, saturation, latency }, null, 2)}\n`);
   const line = (p: typeof saturation) =>
     `  ${p.phase} (${p.mode}; load ${p.loadAverageBefore.join('/')} → ${p.loadAverageAfter.join('/')}): acknowledged ${p.acknowledgedSpansPerSecond} spans/s over ${p.loadSeconds} s, all stored and scored at ${p.endToEndSpansPerSecond} spans/s (drain ${p.drainSecondsAfterLoad} s); ` +
@@ -193,7 +198,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `end-to-end, embedded, ${conditions.cores} cores, ${saturation.payload.spansPerRequest} spans (${saturation.payload.sessionsPerRequest} sessions, ${saturation.payload.bodyBytes} bytes) a request:`,
+      `end-to-end, embedded (${conditions.commit}, durable bus ${conditions.busDurable}, sink flush ${conditions.sinkFlushIntervalMs} ms), ${conditions.cores} cores, ${saturation.payload.spansPerRequest} spans (${saturation.payload.sessionsPerRequest} sessions, ${saturation.payload.bodyBytes} bytes) a request:`,
       line(saturation),
       line(latency),
       `  close → queryable ≈ ack → queryable − allowedLateness (${latenessMs} ms): p50 ${latency.closeToQueryableMs.p50} ms, p95 ${latency.closeToQueryableMs.p95} ms. Targets: ≥ 30,000 spans/s; p95 ≤ 2,000 ms.`,
