@@ -131,10 +131,12 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
     await waitFor('sessions flowing before the restart', async () => (await metric(pipeline.adminUrl, 'tracebar_sink_rows_total')) > 0 && runs.length >= 10, 60_000);
     const refusedBefore = await metric(pipeline.adminUrl, 'tracebar_ingest_refused_spans_total');
     const stoppedAt = runs.length;
+    const stopping = Date.now();
     await broker.stop();
     await waitFor('a retryable refusal while the broker is down', async () => (await metric(pipeline.adminUrl, 'tracebar_ingest_refused_spans_total')) > refusedBefore, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await broker.start();
+    const downMs = Date.now() - stopping;
     const restartedAt = runs.length;
     // The agent keeps working a while after the restart too.
     await waitFor('sessions after the restart', () => runs.length >= restartedAt + 15, 30_000);
@@ -172,7 +174,7 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
       if (e.sessionRows > 0) expect(e.spanCount, run.session).toBe(e.spans);
     }
     report.push(
-      `1. broker restart: ${summary(counts, acknowledged.size)}; exports ok ${agent.exports.succeeded}, failed ${agent.exports.failed} (${agent.failed.size} spans); sessions whole ${owed.length}/${runs.length} (${stoppedAt} started before the broker stopped, ${restartedAt - stoppedAt} while it was down); ` +
+      `1. broker restart: ${summary(counts, acknowledged.size)}; exports ok ${agent.exports.succeeded}, failed ${agent.exports.failed} (${agent.failed.size} spans); sessions whole ${owed.length}/${runs.length} (${stoppedAt} started before the broker stopped, ${restartedAt - stoppedAt} while it was stopping, down or starting: ${downMs} ms); ` +
         `refused spans ${await metric(pipeline.adminUrl, 'tracebar_ingest_refused_spans_total')}`,
     );
   }, 240_000);
@@ -267,6 +269,7 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
     const load = steadyLoad(agent, runs, 80);
     await waitFor('the first rows stored', async () => (await metric(first.adminUrl, 'tracebar_sink_rows_total')) >= 40, 60_000, 50);
     const rowsBefore = await metric(first.adminUrl, 'tracebar_sink_rows_total');
+    const consumedBefore = await metric(first.adminUrl, 'tracebar_sink_consumed_records_total');
     const killed = await first.kill9();
     const killedAt = load.started();
     expect(killed.signal).toBe('SIGKILL');
@@ -287,7 +290,7 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
     expect(counts.spanIds).toBe(agent.acknowledgedSpans);
     expectWhole(counts, runs);
     const consumedAgain = await metric(second.adminUrl, 'tracebar_sink_consumed_records_total');
-    report.push(`4. kill -9 sink (after ${killedAt}/${runs.length} sessions started, ≥ ${rowsBefore} rows stored): ${summary(counts, agent.acknowledgedSpans)}; records consumed by the restarted sink ${consumedAgain}`);
+    report.push(`4. kill -9 sink (after ${killedAt}/${runs.length} sessions started, ≥ ${rowsBefore} rows stored): ${summary(counts, agent.acknowledgedSpans)}; records consumed by the killed sink ≥ ${consumedBefore}, by the restarted one ${consumedAgain}`);
   }, 180_000);
 
   it('store refusing writes for a while: the sink pauses, readiness false, then resumes with nothing lost', async () => {
@@ -328,6 +331,7 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
     expect((parts?.tables as string[]).sort()).toEqual([...tables].sort());
 
     await refuse(true);
+    const refusedSince = Date.now();
     const retriesBefore = await metric(pipeline.adminUrl, 'tracebar_sink_retries_total');
     const runs = faultRuns('f5', 40);
     const load = steadyLoad(agent, runs, 40);
@@ -355,6 +359,7 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
     expect(retriesDuring).toBeGreaterThan(0);
 
     await refuse(false);
+    const refusedMs = Date.now() - refusedSince;
     await agent.shutdown();
     expect(agent.failedSpans).toBe(0);
     const expectedSpans = runs.reduce((n, run) => n + spanCount(run), 0);
@@ -369,6 +374,6 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
     expectWhole(counts, runs);
     await waitFor('ready again', async () => (await fetch(`${pipeline.adminUrl}/readyz`)).status === 200, 30_000);
     expect(await metric(pipeline.adminUrl, 'tracebar_sink_paused')).toBe(0);
-    report.push(`5. store refusing writes (TOO_MANY_PARTS) ~${Math.round((2_000 + runs.length * 40) / 1000)} s+: ${summary(counts, expectedSpans)}; sink retries while refused ${retriesDuring}`);
+    report.push(`5. store refusing writes (TOO_MANY_PARTS) for ${refusedMs} ms: ${summary(counts, expectedSpans)}; sink retries while refused ${retriesDuring}`);
   }, 180_000);
 });
