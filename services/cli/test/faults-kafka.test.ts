@@ -250,7 +250,9 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
     expect(counts.spanIds).toBe(agent.acknowledgedSpans);
     expectWhole(counts, runs);
     const rescored = await metric(second.adminUrl, 'tracebar_scorer_sessions_scored_total');
-    expect(scoredBefore + rescored).toBeGreaterThanOrEqual(runs.length);
+    // Mid-batch: the killed scorer had scored sessions it had not committed, so they were scored
+    // again (and their rows folded under FINAL above).
+    expect(scoredBefore + rescored).toBeGreaterThan(runs.length);
     report.push(`3. kill -9 scorer (after ${killedAt}/${runs.length} sessions started): ${summary(counts, agent.acknowledgedSpans)}; sessions scored by the killed one ≥ ${scoredBefore}, by its replacement ${rescored}`);
   }, 180_000);
 
@@ -290,7 +292,8 @@ describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted'
     expect(counts.spanIds).toBe(agent.acknowledgedSpans);
     expectWhole(counts, runs);
     const consumedAgain = await metric(second.adminUrl, 'tracebar_sink_consumed_records_total');
-    report.push(`4. kill -9 sink (after ${killedAt}/${runs.length} sessions started, ≥ ${rowsBefore} rows stored): ${summary(counts, agent.acknowledgedSpans)}; records consumed by the killed sink ≥ ${consumedBefore}, by the restarted one ${consumedAgain}`);
+    const replayed = await metric(second.adminUrl, 'tracebar_sink_replayed_ranges_total');
+    report.push(`4. kill -9 sink (after ${killedAt}/${runs.length} sessions started, ≥ ${rowsBefore} rows stored): ${summary(counts, agent.acknowledgedSpans)}; records consumed by the killed sink ≥ ${consumedBefore}, by the restarted one ${consumedAgain}, ranges it rebuilt from the insert log ${replayed}`);
   }, 180_000);
 
   it('store refusing writes for a while: the sink pauses, readiness false, then resumes with nothing lost', async () => {

@@ -242,12 +242,23 @@ export function openLoad(agent: SimulatedAgent, prefix: string, everyMs: number)
   return { runs, stop: () => clearInterval(timer) };
 }
 
+/** One session's figures: span rows (no FINAL), then under FINAL its session rows, verdicts, scores, review items. */
+export interface SessionFigures {
+  spans: number;
+  sessionRows: number;
+  revisions: number[];
+  spanCount: number;
+  verdicts: number;
+  scores: number;
+  evaluators: number;
+  reviewItems: number;
+}
+
 export interface SessionCounts {
   /** Span rows without FINAL, and distinct span ids among them. */
   spanRows: number;
   spanIds: number;
-  /** Per session: span rows (no FINAL), then under FINAL: session rows, verdicts, scores, review items. */
-  perSession: Map<string, { spans: number; sessionRows: number; revisions: number[]; spanCount: number; verdicts: number; scores: number; evaluators: number; reviewItems: number }>;
+  perSession: Map<string, SessionFigures>;
   /** Rows before FINAL collapses them (redeliveries not merged yet): informative only. */
   raw: { sessions: number; verdicts: number; scores: number; reviewItems: number };
 }
@@ -297,7 +308,7 @@ export function complete(counts: SessionCounts, sessions: readonly string[], ack
 
 /** Per-session figures for the report line: how many sessions had n of each. */
 export function summary(counts: SessionCounts, acknowledged: number): string {
-  const histogram = (pick: (e: SessionCounts['perSession'] extends Map<string, infer V> ? V : never) => number) => {
+  const histogram = (pick: (e: SessionFigures) => number) => {
     const h = new Map<number, number>();
     for (const e of counts.perSession.values()) h.set(pick(e), (h.get(pick(e)) ?? 0) + 1);
     return [...h].sort((a, b) => a[0] - b[0]).map(([n, sessions]) => `${n}×${sessions}`).join(' ');
