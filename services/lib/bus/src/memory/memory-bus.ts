@@ -56,10 +56,15 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     return offsets;
   };
   const persist = durable ? () => durable.persistOffsets(lastingOffsets) : undefined;
+  /** An ephemeral group's last member left: nothing of it stays (a tail per request would otherwise pile up). */
+  const forget = (name: string): void => {
+    groups.delete(name);
+    for (const consumer of consumers) if (consumer.group === name) consumers.delete(consumer);
+  };
   const groupNamed = (name: string, ephemeral: boolean): MemoryGroup => {
     let group = groups.get(name);
     if (!group) {
-      group = ephemeral ? new MemoryGroup(name, topicNamed, () => groups.delete(name)) : new MemoryGroup(name, topicNamed, undefined, persist);
+      group = ephemeral ? new MemoryGroup(name, topicNamed, () => forget(name)) : new MemoryGroup(name, topicNamed, undefined, persist);
       groups.set(name, group);
     }
     return group;
