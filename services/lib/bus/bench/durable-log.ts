@@ -2,8 +2,9 @@
  * Publish throughput of the in-process bus, memory only against durable (segment files,
  * fdatasync before publish resolves), on the embedded mode's spans workload: ~1.5 KiB random
  * values keyed over 10,000 sessions, 12 partitions, publish calls of 512 messages (an OTLP
- * export), a consumer group reading and committing every batch (as the sink does) so the
- * partition bounds never block.
+ * export), a consumer group reading and committing every batch (as the sink does), and a group
+ * that joined first and never commits, so every record stays retained (within the partition
+ * bounds) and the durable run ends by timing a restart that reads them all back.
  *
  *   npm run bench:durable -w @tracebar/bus
  *   BENCH_MESSAGES=200000 BENCH_CONCURRENCY=1,4,16 BENCH_ROUNDS=3 npm run bench:durable -w @tracebar/bus
@@ -40,9 +41,11 @@ interface RunResult {
   p50Ms: number;
   p99Ms: number;
   datasyncs: number;
-  /** Bytes left in the bus directory after every group committed. */
+  /** Bytes in the bus directory at the end (the `reader` group holds everything). */
   diskBytes: number;
   consumed: number;
+  /** Durable only: a new bus on the same files, reading back every record (none committed). */
+  reloadMs?: number;
 }
 
 async function runOne(mode: Mode, concurrency: number): Promise<RunResult> {
@@ -60,6 +63,8 @@ async function runOne(mode: Mode, concurrency: number): Promise<RunResult> {
 
   const bus = createMemoryBus({ ...(mode === 'durable' ? { durable: { dir: path.join(dir, 'bus') } } : {}), maxInFlightBytes: 256 * 1_048_576 });
   await bus.ensureTopics([{ name: 'spans', partitions, retentionMs: 3_600_000, maxMessageBytes: 1_048_576 }]);
+  // A group that joined and never commits (a stalled consumer): every record stays retained.
+  await (await bus.subscribe({ group: 'reader', topics: ['spans'], handler: () => Promise.resolve() })).close();
   let consumed = 0;
   const consumer = await bus.subscribe({
     group: 'sink',
@@ -101,6 +106,15 @@ async function runOne(mode: Mode, concurrency: number): Promise<RunResult> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   await bus.close();
   proto.datasync = datasync;
+  let reloadMs: number | undefined;
+  if (mode === 'durable') {
+    // Start-up: the `reader` group committed nothing, so a new bus reads every record back.
+    const began = performance.now();
+    const reopened = createMemoryBus({ durable: { dir: path.join(dir, 'bus') } });
+    await reopened.ensureTopics([{ name: 'spans', partitions, retentionMs: 3_600_000, maxMessageBytes: 1_048_576 }]);
+    reloadMs = performance.now() - began;
+    await reopened.close();
+  }
   const diskBytes = await du(path.join(dir, 'bus')).catch(() => 0);
   await rm(dir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
@@ -117,6 +131,7 @@ async function runOne(mode: Mode, concurrency: number): Promise<RunResult> {
     datasyncs,
     diskBytes,
     consumed,
+    ...(reloadMs === undefined ? {} : { reloadMs }),
   };
 }
 
@@ -158,7 +173,7 @@ async function main(): Promise<void> {
         if (result.consumed !== total) throw new Error(`${mode}: consumed ${result.consumed} of ${total}`);
         results.push(result);
         console.error(
-          `round ${round + 1} ${mode} c=${concurrency}: ${Math.round(total / result.seconds)} msg/s, ${result.cpuUsPerMessage.toFixed(1)} CPU µs/msg (${result.systemUsPerMessage.toFixed(1)} system), p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.datasyncs} fdatasyncs, ${result.diskBytes} bytes left`,
+          `round ${round + 1} ${mode} c=${concurrency}: ${Math.round(total / result.seconds)} msg/s, ${result.cpuUsPerMessage.toFixed(1)} CPU µs/msg (${result.systemUsPerMessage.toFixed(1)} system), p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.datasyncs} fdatasyncs, ${result.diskBytes} bytes on disk, reload ${result.reloadMs?.toFixed(0) ?? '-'} ms`,
         );
       }
     }
@@ -166,15 +181,15 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg();
   console.log(`\n${total} messages of ${valueBytes} B, ${partitions} partitions, ${keys} keys, publish calls of ${batchSize}; medians of ${rounds} alternated runs`);
   console.log(`load average before ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' / ')}; Node ${process.version}\n`);
-  console.log('| bus | calls in flight | msg/s | MB/s | CPU µs/msg (system) | publish p50 / p99 ms | fdatasyncs per call |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| bus | calls in flight | msg/s | MB/s | CPU µs/msg (system) | publish p50 / p99 ms | fdatasyncs per call | reload ms |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const concurrency of concurrencies) {
     for (const mode of ['memory', 'durable'] as Mode[]) {
       const mine = results.filter((r) => r.mode === mode && r.concurrency === concurrency);
       const rate = median(mine.map((r) => total / r.seconds));
       const calls = Math.ceil(total / batchSize);
       console.log(
-        `| ${mode} | ${concurrency} | ${Math.round(rate).toLocaleString('en')} | ${((rate * valueBytes) / 1e6).toFixed(1)} | ${median(mine.map((r) => r.cpuUsPerMessage)).toFixed(1)} (${median(mine.map((r) => r.systemUsPerMessage)).toFixed(1)}) | ${median(mine.map((r) => r.p50Ms)).toFixed(1)} / ${median(mine.map((r) => r.p99Ms)).toFixed(1)} | ${(median(mine.map((r) => r.datasyncs)) / calls).toFixed(1)} |`,
+        `| ${mode} | ${concurrency} | ${Math.round(rate).toLocaleString('en')} | ${((rate * valueBytes) / 1e6).toFixed(1)} | ${median(mine.map((r) => r.cpuUsPerMessage)).toFixed(1)} (${median(mine.map((r) => r.systemUsPerMessage)).toFixed(1)}) | ${median(mine.map((r) => r.p50Ms)).toFixed(1)} / ${median(mine.map((r) => r.p99Ms)).toFixed(1)} | ${(median(mine.map((r) => r.datasyncs)) / calls).toFixed(1)} | ${mode === 'durable' ? median(mine.map((r) => r.reloadMs ?? 0)).toFixed(0) : '–'} |`,
       );
     }
   }
