@@ -62,7 +62,9 @@ interface LiveClaim {
  * (`now64()`), so client clocks do not matter.
  */
 export async function acquireMigrationLock(client: ClickHouseClient, options: MigrationLockOptions): Promise<MigrationLock> {
-  const token = randomUUID();
+  // A withdrawn claim stays released for good (its token has a release event), so every claim
+  // attempt needs a token of its own.
+  let token = randomUUID();
   const deadline = Date.now() + options.waitMs;
   const others = async (): Promise<LiveClaim[]> =>
     (await liveClaims(client)).filter((c) => c.token !== token && !(options.embedded && c.process !== processInstanceId()));
@@ -70,6 +72,7 @@ export async function acquireMigrationLock(client: ClickHouseClient, options: Mi
   for (let attempt = 0; ; attempt++) {
     let blocking = await others();
     if (blocking.length === 0) {
+      token = randomUUID();
       await writeEvent(client, token, options.owner, 'claim', options.ttlMs);
       blocking = await others();
       if (blocking.length === 0) return startHolding(client, token, options);

@@ -11,6 +11,7 @@ import {
   type ClickHouse,
   type MigrationLogger,
 } from '../src/index.js';
+import { acquireMigrationLock, createLockTable } from '../src/migration-lock.js';
 import { makeTempDir } from './temp-dir.js';
 
 // One chDB data folder for the whole file (one engine per process); each test works in its
@@ -241,6 +242,43 @@ describe('runMigrations', () => {
     expect(logger.messages.filter((m) => m.startsWith('warn'))).toEqual([]);
     const claims = await rows<{ n: string }>(ch, `SELECT count() AS n FROM ${lockTable} WHERE event = 'claim'`);
     expect(Number(claims[0]?.n)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('claims afresh after withdrawing from a tie, so the lock it then holds is live', async () => {
+    const ch = await connect('mig_tie');
+    await ch.client.command({ query: createLockTable });
+    // Another runner's actions at the worst moments, on the same real table: its claim lands just
+    // after ours (both see each other: we withdraw), and it withdraws just after us.
+    const other = (event: string, ttl: number) =>
+      ch.client.command({
+        query: `INSERT INTO ${lockTable} (token, owner, process, event, expires_at) SELECT 'tie-other', 'other runner', 'elsewhere', {event:String}, now64(3) + toIntervalMillisecond({ttl:UInt32})`,
+        query_params: { event, ttl },
+      });
+    let step = 0;
+    const client = new Proxy(ch.client, {
+      get(target, property, receiver) {
+        if (property !== 'command') {
+          const value: unknown = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        }
+        return async (params: Parameters<typeof target.command>[0]) => {
+          const result = await target.command(params);
+          const event = (params.query_params as { event?: string } | undefined)?.event;
+          if (event === 'claim' && step === 0) {
+            step = 1;
+            await other('claim', 30_000);
+          } else if (event === 'release' && step === 1) {
+            step = 2;
+            await other('release', 0);
+          }
+          return result;
+        };
+      },
+    });
+    const lock = await acquireMigrationLock(client, { owner: 'tie test', ttlMs: 30_000, waitMs: 10_000, embedded: false, logger: undefined });
+    expect(step).toBe(2);
+    await expect(lock.assertHeld()).resolves.toBeUndefined();
+    await lock.release();
   });
 
   it('runs the production migrations folder', async () => {
