@@ -14,7 +14,7 @@ function isConnectionRefused(error: unknown): boolean {
 
 /**
  * Runs the query through a running instance's admin API. Resolves undefined when nothing listens
- * there, so the caller can open the store itself.
+ * there, or the process there has no store, so the caller can open the store itself.
  */
 export async function sqlViaAdmin(baseUrl: string, query: string, params: SqlParams, timeoutMs = 60_000): Promise<SqlResult | undefined> {
   let response: Response;
@@ -29,6 +29,8 @@ export async function sqlViaAdmin(baseUrl: string, query: string, params: SqlPar
     if (isConnectionRefused(error)) return undefined;
     throw error;
   }
+  // A process running part of the pipeline without the store (`tracebar ingest`): ask the store itself.
+  if (response.status === 404) return undefined;
   const body = (await response.json()) as SqlResult | { error: string };
   if ('error' in body) {
     if (response.status === 400) throw new SqlRejectedError(body.error);
