@@ -228,6 +228,8 @@ export class TurnBuilder {
 
   #order: Int32Array = new Int32Array(0);
   #kept = 0;
+  /** Each kept row's place in session order. */
+  #position: Int32Array = new Int32Array(0);
 
   #findTurnStarts(order: Int32Array, kept: number): void {
     this.#order = order;
@@ -282,8 +284,10 @@ export class TurnBuilder {
     const rows = this.#rows;
     this.#toolResults.reset(this.#chunks);
     this.#toolSpanCalls.reset(this.#chunks);
+    if (this.#position.length < rows.length / ROW_FIELDS) this.#position = new Int32Array((rows.length / ROW_FIELDS) * 2);
     for (let p = 0; p < kept; p++) {
       const i = order[p] as number;
+      this.#position[i] = p;
       const g = i * G_FIELDS;
       const role = cols[g + G_ROLE] as number;
       const chunk = rows[i * ROW_FIELDS + ROW_CHUNK] as number;
@@ -433,7 +437,9 @@ export class TurnBuilder {
     const ownResult = (cols[g + G_TOOL_CALL_RESULT + 1] as number) > 0;
     const idAt = cols[g + G_TOOL_CALL_ID] as number;
     const idLength = cols[g + G_TOOL_CALL_ID + 1] as number;
-    const answer = ownResult || idLength === 0 ? -1 : this.#toolResults.get(chunk, idAt, idLength);
+    let answer = ownResult || idLength === 0 ? -1 : this.#toolResults.get(chunk, idAt, idLength);
+    // A tool message from before the call answers an earlier call that reused the id.
+    if (answer >= 0 && (this.#position[results[answer * LIST_FIELDS + 4] as number] as number) < (this.#position[i] as number)) answer = -1;
     const a = answer * LIST_FIELDS;
     const answerRow = answer < 0 ? -1 : (results[a + 4] as number) * ROW_FIELDS;
     const answerBuf = answer < 0 ? buf : (this.#chunks[rows[answerRow + ROW_CHUNK] as number] as Buffer);

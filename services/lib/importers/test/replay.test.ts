@@ -95,9 +95,8 @@ describe('replaySessions', () => {
     expect(sum((r) => r.summary!.errorSpanCount!)).toBe(73);
     expect(sum((r) => r.summary!.turnCount!)).toBe(data.reduce((n, r) => n + r.traj.filter((m) => m.role === 'user').length, 0));
     expect(sum((r) => r.summary!.llmCallCount!)).toBe(data.reduce((n, r) => n + r.traj.filter((m) => m.role === 'assistant').length, 0));
-    // A tool step is an error exactly when its span failed (73), except where the span has no
-    // result of its own: the sessionizer then takes the first tool message with the same id,
-    // and tau-bench reuses ids within a session (README "Known limits").
+    // A tool step is an error exactly when its span failed (73). tau-bench reuses call ids within a
+    // session: a tool span without a result of its own must not take an earlier call's answer.
     let failedSteps = 0;
     for (const record of records) {
       const spans = new Map(record.spans.map((span) => [span.spanId, span]));
@@ -105,10 +104,11 @@ describe('replaySessions', () => {
         const span = spans.get(step.spanId!)!;
         const failed = span.statusCode === StatusCode.STATUS_CODE_ERROR;
         if (failed) failedSteps++;
-        if (span.genAi?.toolCallResult) expect(step.error).toBe(failed);
+        expect(step.error).toBe(failed);
       }
     }
     expect(failedSteps).toBe(73);
+    expect(sum((r) => r.summary!.toolErrorCount!)).toBe(73);
   });
 
   it('who-and-when: 126 sessions, the labelled mistake step a span of its session spoken by the step\'s agent', async () => {
