@@ -45,7 +45,7 @@ import {
   type Part,
   type SessionCounts,
 } from './support/fault-pipeline.js';
-import { createPrivateBroker, type PrivateBroker } from './support/private-broker.js';
+import { createPrivateBroker, type PrivateBroker } from '../../../test/private-broker.js';
 import type { AgentRun } from './support/simulated-agent.js';
 
 const storeDir = tempDir('store');
@@ -119,7 +119,7 @@ function expectWhole(counts: SessionCounts, runs: readonly AgentRun[]): void {
 
 describe('faults on Kafka: nothing acknowledged is lost, nothing double-counted', () => {
   it('broker restart during load (a private broker): the agent keeps exporting, acknowledged spans all stored', async () => {
-    const broker: PrivateBroker = await createPrivateBroker();
+    const broker: PrivateBroker = await createPrivateBroker('faults');
     cleanups.push(() => broker.destroy());
     await broker.start();
     const env = { ...runEnv(broker.brokers.join(','), `restart-${Date.now()}`), TRACEBAR_BUS__PUBLISH_TIMEOUT_MS: '2s' };

@@ -1,9 +1,9 @@
 // The broker stops in the middle of the load and comes back: exporters get retryable answers
 // (503 / UNAVAILABLE) meanwhile, and after the restart every span that was acknowledged to an
-// exporter is in the topic. Runs on a private broker (see support/private-broker.ts).
+// exporter is in the topic. Runs on a private broker (see test/private-broker.ts at the root).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, readTopic, startHarness, waitUntil, type Harness } from './support/harness.js';
-import { createPrivateBroker, type PrivateBroker } from './support/private-broker.js';
+import { createPrivateBroker, type PrivateBroker } from '../../../test/private-broker.js';
 import { createSdkPipeline, type SdkPipeline } from './support/sdk-exporters.js';
 import { spanIdsIn, startValidTraffic } from './support/valid-traffic.js';
 
@@ -11,7 +11,7 @@ let broker: PrivateBroker;
 let harness: Harness;
 
 beforeAll(async () => {
-  broker = await createPrivateBroker();
+  broker = await createPrivateBroker('ingest');
   await broker.start();
   harness = await startHarness({
     label: 'broker-restart',

@@ -1,14 +1,11 @@
-// A second Kafka broker, this test file's own, to stop and start without disturbing the shared
+// A second Kafka broker, one test file's own, to stop and start without disturbing the shared
 // one: the repo's script with its own ports and state dir (pid file, config, logs, lock, data),
-// sharing only the cached jars.
-import { execFile } from 'node:child_process';
+// sharing only the cached jars. Used by the ingest and CLI broker-restart tests.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const deployLocal = fileURLToPath(new URL('../../../../deploy/local/', import.meta.url));
+import { runKafkaScript } from './kafka-script.js';
 
 export interface PrivateBroker {
   brokers: string[];
@@ -29,8 +26,9 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function createPrivateBroker(): Promise<PrivateBroker> {
-  const home = await mkdtemp(join(tmpdir(), 'tracebar-ingest-broker-'));
+/** `label` names its state folder (tracebar-<label>-broker-*). */
+export async function createPrivateBroker(label: string): Promise<PrivateBroker> {
+  const home = await mkdtemp(join(tmpdir(), `tracebar-${label}-broker-`));
   const [port, controllerPort] = [await freePort(), await freePort()];
   const env = {
     ...process.env,
@@ -40,12 +38,9 @@ export async function createPrivateBroker(): Promise<PrivateBroker> {
     KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m',
     KAFKA_STOP_TIMEOUT: '20',
   };
-  const run = (command: string) =>
-    new Promise<void>((resolve, reject) => {
-      execFile(join(deployLocal, 'kafka.sh'), [command], { env, timeout: 120_000 }, (error, _stdout, stderr) =>
-        error ? reject(new Error(`kafka.sh ${command} (private broker) failed: ${stderr}`)) : resolve(),
-      );
-    });
+  const run = async (command: string) => {
+    await runKafkaScript([command], env);
+  };
   return {
     brokers: [`127.0.0.1:${port}`],
     start: () => run('start'),
