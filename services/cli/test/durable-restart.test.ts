@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collect, freePort, spawnCli, waitForReady } from './cli-process.js';
 import { SimulatedAgent } from './support/simulated-agent.js';
+import { adminSql, type Row } from './support/admin-sql.js';
 
-type Row = Record<string, unknown>;
 
 const SESSIONS = 6;
 const SPANS_PER_SESSION = 25;
@@ -32,12 +32,8 @@ describe('tracebar up, killed with SIGKILL and restarted on the same data dir', 
       TRACEBAR_SESSIONIZER__IDLE_GAP_MS: '6s',
       TRACEBAR_SESSIONIZER__ALLOWED_LATENESS_MS: '100ms',
     };
-    const sql = async (query: string): Promise<Row[]> => {
-      const response = await fetch(`${adminUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, params: {} }) });
-      const body = (await response.json()) as { columns: { name: string }[]; rows: unknown[][]; error?: string };
-      if (body.error) throw new Error(body.error);
-      return body.rows.map((row) => Object.fromEntries(body.columns.map((c, i) => [c.name, row[i]])));
-    };
+    const sql = (query: string) => adminSql(adminUrl, query);
+
     const count = async (query: string): Promise<number> => Number((await sql(query))[0]?.n);
 
     // First run: the sink holds its batches for a minute, so at the kill no span is in the store.

@@ -5,16 +5,12 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { loadConfig } from '@tracebar/config';
-import { createLogger } from '@tracebar/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runUp } from '../src/commands/up.js';
+import { adminSql, quietLogger, until, type Row } from './support/admin-sql.js';
 import { agentRuns, SimulatedAgent } from './support/simulated-agent.js';
 
-const silent = createLogger({ name: 'test', level: process.env.TRACEBAR_TEST_LOG ?? 'silent', ...(process.env.TRACEBAR_TEST_LOG ? {} : { destination: new Writable({ write: (_c, _e, done) => done() }) }) });
-
-type Row = Record<string, unknown>;
 
 describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue out', () => {
   const stop = new AbortController();
@@ -41,7 +37,7 @@ describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue 
         config,
         configFile: undefined,
         signals: new EventEmitter(),
-        logger: silent,
+        logger: quietLogger(),
         stop: stop.signal,
         forceExit: () => undefined,
         onReady: (info) => {
@@ -59,22 +55,8 @@ describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue 
     expect(await exited).toBe(0);
   }, 60_000);
 
-  async function sql(query: string): Promise<Row[]> {
-    const response = await fetch(`${adminUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, params: {} }) });
-    const body = (await response.json()) as { columns: { name: string }[]; rows: unknown[][]; error?: string };
-    if (body.error) throw new Error(body.error);
-    return body.rows.map((row) => Object.fromEntries(body.columns.map((c, i) => [c.name, row[i]])));
-  }
-
-  async function until(what: string, query: string, done: (rows: Row[]) => boolean, timeoutMs = 60_000): Promise<Row[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const rows = await sql(query);
-      if (done(rows)) return rows;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(rows)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const sql = (query: string) => adminSql(adminUrl, query);
+  const rowsUntil = (what: string, query: string, done: (rows: Row[]) => boolean) => until(what, () => sql(query), done);
 
   it('stores every span, one session row per revision, scores with versions, and ranks broken sessions first', async () => {
     const agent = new SimulatedAgent(otlpUrl);
@@ -84,10 +66,10 @@ describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue 
     await agent.shutdown();
     const expectedSpans = runs.reduce((n, run) => n + 1 + run.steps.reduce((k, step) => k + (step.kind === 'tool' ? 2 : step.kind === 'assistant' ? 1 : 0), 0), 0);
 
-    const spans = await until('every span', "SELECT session_key, count() AS n FROM spans WHERE session_key LIKE 'e2e-%' GROUP BY session_key ORDER BY session_key", (rows) => rows.reduce((n, r) => n + Number(r.n), 0) >= expectedSpans);
+    const spans = await rowsUntil('every span', "SELECT session_key, count() AS n FROM spans WHERE session_key LIKE 'e2e-%' GROUP BY session_key ORDER BY session_key", (rows) => rows.reduce((n, r) => n + Number(r.n), 0) >= expectedSpans);
     expect(spans.reduce((n, r) => n + Number(r.n), 0)).toBe(expectedSpans);
 
-    const sessions = await until('five sessions', "SELECT session_key, revision, tool_call_count, tool_error_count FROM sessions FINAL WHERE session_key LIKE 'e2e-%' ORDER BY session_key", (rows) => rows.length >= 5);
+    const sessions = await rowsUntil('five sessions', "SELECT session_key, revision, tool_call_count, tool_error_count FROM sessions FINAL WHERE session_key LIKE 'e2e-%' ORDER BY session_key", (rows) => rows.length >= 5);
     expect(sessions.map((r) => [r.session_key, r.revision])).toEqual([
       ['e2e-clean-1', 1],
       ['e2e-clean-2', 1],
@@ -96,7 +78,7 @@ describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue 
       ['e2e-storm', 1],
     ]);
 
-    const verdicts = await until('five verdicts', "SELECT session_key, objective_id, objective_version, outcome FROM verdicts FINAL WHERE session_key LIKE 'e2e-%' ORDER BY session_key", (rows) => rows.length >= 5);
+    const verdicts = await rowsUntil('five verdicts', "SELECT session_key, objective_id, objective_version, outcome FROM verdicts FINAL WHERE session_key LIKE 'e2e-%' ORDER BY session_key", (rows) => rows.length >= 5);
     const outcome = new Map(verdicts.map((r) => [r.session_key, r.outcome]));
     expect(verdicts.every((r) => r.objective_id === 'default' && Number(r.objective_version) === 1)).toBe(true);
     expect(outcome.get('e2e-clean-1')).toBe('passed');
@@ -114,7 +96,7 @@ describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue 
     expect(subtype.get('e2e-silent')).toBe('tool_failure/silent_failure');
     expect(subtype.get('e2e-storm')).toBe('tool_failure/retry_storm');
 
-    const queue = await until('review items of the broken sessions', "SELECT session_key, priority, verdict, patterns FROM review_queue(tenant = 'default') WHERE session_key LIKE 'e2e-%'", (rows) => rows.length >= 3);
+    const queue = await rowsUntil('review items of the broken sessions', "SELECT session_key, priority, verdict, patterns FROM review_queue(tenant = 'default') WHERE session_key LIKE 'e2e-%'", (rows) => rows.length >= 3);
     const ranked = queue.map((r) => r.session_key);
     for (const broken of ['e2e-ignored', 'e2e-silent', 'e2e-storm']) expect(ranked).toContain(broken);
     const priority = new Map(queue.map((r) => [r.session_key, Number(r.priority)]));

@@ -21,10 +21,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineComponent } from '../src/commands/components.js';
 import { runUp } from '../src/commands/up.js';
 import { agentRuns, spanCount, SimulatedAgent, type AgentRun } from './support/simulated-agent.js';
+import { adminSql, until, type Row } from './support/admin-sql.js';
 
 const silent = createLogger({ name: 'test', level: process.env.TRACEBAR_TEST_LOG ?? 'silent', ...(process.env.TRACEBAR_TEST_LOG ? {} : { destination: new Writable({ write: (_c, _e, done) => done() }) }) });
 
-type Row = Record<string, unknown>;
 
 interface Instance {
   name: string;
@@ -130,22 +130,9 @@ describe('the pipeline split across instances on Kafka: one ingest, two sessioni
     await admin.close();
   }, 120_000);
 
-  async function sql(query: string): Promise<Row[]> {
-    const response = await fetch(`${sink.adminUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, params: {} }) });
-    const body = (await response.json()) as { columns: { name: string }[]; rows: unknown[][]; error?: string };
-    if (body.error) throw new Error(body.error);
-    return body.rows.map((row) => Object.fromEntries(body.columns.map((c, i) => [c.name, row[i]])));
-  }
+  const sql = (query: string) => adminSql(sink.adminUrl, query);
 
-  async function until(what: string, query: string, done: (rows: Row[]) => boolean, timeoutMs = 90_000): Promise<Row[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const rows = await sql(query);
-      if (done(rows)) return rows;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(rows)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const rowsUntil = (what: string, query: string, done: (rows: Row[]) => boolean, timeoutMs = 90_000) => until(what, () => sql(query), done, timeoutMs);
 
   it('each instance is ready and its readiness lists only the components it runs', async () => {
     const checks = async (instance: Instance) => {
@@ -181,24 +168,24 @@ describe('the pipeline split across instances on Kafka: one ingest, two sessioni
     expect(agent.acknowledgedSpans).toBe(expectedSpans);
 
     // Spans: rows stored (no FINAL: a redelivered batch would show twice) = spans acknowledged.
-    const stored = await until('every acknowledged span', "SELECT count() AS n, uniqExact(span_id) AS spans FROM spans WHERE session_key LIKE 'split-%'", (rows) => Number(rows[0]?.n) >= expectedSpans);
+    const stored = await rowsUntil('every acknowledged span', "SELECT count() AS n, uniqExact(span_id) AS spans FROM spans WHERE session_key LIKE 'split-%'", (rows) => Number(rows[0]?.n) >= expectedSpans);
     expect(Number(stored[0]?.n)).toBe(agent.acknowledgedSpans);
     expect(Number(stored[0]?.spans)).toBe(agent.acknowledgedSpans);
     const perSession = await sql("SELECT session_key, count() AS n FROM spans WHERE session_key LIKE 'split-%' GROUP BY session_key");
     expect(Object.fromEntries(perSession.map((r) => [r.session_key, Number(r.n)]))).toEqual(Object.fromEntries(runs.map((run) => [run.session, spanCount(run)])));
 
     // Sessions: one row per session, revision 1, carrying all of its spans.
-    const sessions = await until('every session', "SELECT session_key, revision, span_count FROM sessions FINAL WHERE session_key LIKE 'split-%' ORDER BY session_key", (rows) => rows.length >= runs.length);
+    const sessions = await rowsUntil('every session', "SELECT session_key, revision, span_count FROM sessions FINAL WHERE session_key LIKE 'split-%' ORDER BY session_key", (rows) => rows.length >= runs.length);
     expect(sessions.map((r) => [r.session_key, Number(r.revision), Number(r.span_count)])).toEqual(
       runs.map((run) => [run.session, 1, spanCount(run)]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     );
 
     // Verdicts and scores: one per session (and per evaluator), with objective and evaluator versions.
-    const verdicts = await until('every verdict', "SELECT session_key, objective_id, objective_version, outcome FROM verdicts FINAL WHERE session_key LIKE 'split-%'", (rows) => rows.length >= runs.length);
+    const verdicts = await rowsUntil('every verdict', "SELECT session_key, objective_id, objective_version, outcome FROM verdicts FINAL WHERE session_key LIKE 'split-%'", (rows) => rows.length >= runs.length);
     expect(verdicts).toHaveLength(runs.length);
     expect(verdicts.every((r) => r.objective_id === 'default' && Number(r.objective_version) === 1)).toBe(true);
     for (const r of verdicts) expect(r.outcome, String(r.session_key)).toBe(String(r.session_key).startsWith('split-clean-') ? 'passed' : 'failed');
-    const scores = await until('every score', "SELECT session_key, count() AS n, uniqExact(evaluator_type) AS evaluators FROM scores FINAL WHERE session_key LIKE 'split-%' GROUP BY session_key", (rows) => rows.length >= runs.length && rows.every((r) => Number(r.n) === Number(rows[0]?.n)));
+    const scores = await rowsUntil('every score', "SELECT session_key, count() AS n, uniqExact(evaluator_type) AS evaluators FROM scores FINAL WHERE session_key LIKE 'split-%' GROUP BY session_key", (rows) => rows.length >= runs.length && rows.every((r) => Number(r.n) === Number(rows[0]?.n)));
     expect(scores).toHaveLength(runs.length);
     const evaluatorCount = Number(scores[0]?.evaluators);
     expect(evaluatorCount).toBeGreaterThanOrEqual(5);
@@ -212,7 +199,7 @@ describe('the pipeline split across instances on Kafka: one ingest, two sessioni
 
     // Review items: at most one per session revision, every broken session above every clean one.
     const broken = runs.filter((run) => !run.session.startsWith('split-clean-')).map((run) => run.session);
-    const items = await until('review items of the broken sessions', "SELECT session_key, count() AS n FROM review_items FINAL WHERE session_key LIKE 'split-%' GROUP BY session_key", (rows) => broken.every((key) => rows.some((r) => r.session_key === key)));
+    const items = await rowsUntil('review items of the broken sessions', "SELECT session_key, count() AS n FROM review_items FINAL WHERE session_key LIKE 'split-%' GROUP BY session_key", (rows) => broken.every((key) => rows.some((r) => r.session_key === key)));
     expect(items.every((r) => Number(r.n) === 1)).toBe(true);
     const queue = await sql("SELECT session_key, priority FROM review_queue(tenant = 'default') WHERE session_key LIKE 'split-%'");
     const priority = new Map(queue.map((r) => [String(r.session_key), Number(r.priority)]));

@@ -16,10 +16,10 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runUp } from '../src/commands/up.js';
 import { collect, freePort, spawnCli, waitForReady, type CliResult } from './cli-process.js';
 import { agentRuns, spanCount, SimulatedAgent } from './support/simulated-agent.js';
+import { adminSql, type Row } from './support/admin-sql.js';
 
 const silent = createLogger({ name: 'test', level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
 
-type Row = Record<string, unknown>;
 type LogLine = { msg: string; components?: string[] };
 
 describe('tracebar ingest and tracebar sessionizer as processes on Kafka', () => {
@@ -106,10 +106,8 @@ describe('tracebar ingest and tracebar sessionizer as processes on Kafka', () =>
     const expectedSpans = runs.reduce((n, run) => n + spanCount(run), 0);
     expect(agent.acknowledgedSpans).toBe(expectedSpans);
 
-    const sql = async (query: string): Promise<Row[]> => {
-      const body = (await (await fetch(`${storeUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, params: {} }) })).json()) as { columns: { name: string }[]; rows: unknown[][] };
-      return body.rows.map((row) => Object.fromEntries(body.columns.map((c, i) => [c.name, row[i]])));
-    };
+    const sql = (query: string) => adminSql(storeUrl, query);
+
     const deadline = Date.now() + 90_000;
     let summary: Row | undefined;
     for (;;) {

@@ -7,31 +7,17 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { loadConfig, type TracebarConfig } from '@tracebar/config';
-import { createLogger } from '@tracebar/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SQL, runReportCommand } from '../src/commands/report.js';
 import { formatReviewLine } from '../src/commands/tail-format.js';
 import { runTailCommand } from '../src/commands/tail.js';
 import { runUp } from '../src/commands/up.js';
+import { adminSql, quietLogger, until, type Row } from './support/admin-sql.js';
 import { agentRuns, SimulatedAgent } from './support/simulated-agent.js';
 
-const silent = createLogger({ name: 'test', level: process.env.TRACEBAR_TEST_LOG ?? 'silent', ...(process.env.TRACEBAR_TEST_LOG ? {} : { destination: new Writable({ write: (_c, _e, done) => done() }) }) });
-
-type Row = Record<string, unknown>;
 
 const broken = ['tr-ignored', 'tr-silent', 'tr-storm'];
-
-async function until<T>(what: string, read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('tracebar tail and report on a running embedded instance', () => {
   const stop = new AbortController();
@@ -58,7 +44,7 @@ describe('tracebar tail and report on a running embedded instance', () => {
         config,
         configFile: undefined,
         signals: new EventEmitter(),
-        logger: silent,
+        logger: quietLogger(),
         stop: stop.signal,
         forceExit: () => undefined,
         onReady: (info) => {
@@ -77,12 +63,7 @@ describe('tracebar tail and report on a running embedded instance', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
-  async function sql(query: string): Promise<Row[]> {
-    const response = await fetch(`${adminUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, params: {} }) });
-    const body = (await response.json()) as { columns: { name: string }[]; rows: unknown[][]; error?: string };
-    if (body.error) throw new Error(body.error);
-    return body.rows.map((row) => Object.fromEntries(body.columns.map((c, i) => [c.name, row[i]])));
-  }
+  const sql = (query: string) => adminSql(adminUrl, query);
 
   function startTail(format: 'text' | 'jsonl') {
     const lines: string[] = [];

@@ -17,8 +17,10 @@ import type { PipelineComponent } from '../../src/commands/components.js';
 import { runUp } from '../../src/commands/up.js';
 import { collect, freePort, repoRoot, spawnCli, waitForReady, type CliResult } from '../cli-process.js';
 import { agentRuns, spanCount, SimulatedAgent, type AgentRun } from './simulated-agent.js';
+import { adminSql, type Row } from './admin-sql.js';
 
-export type Row = Record<string, unknown>;
+export { adminSql as sql, type Row };
+
 
 const silent = createLogger({
   name: 'faults',
@@ -135,12 +137,6 @@ export function tempDir(label: string): string {
   return mkdtempSync(path.join(tmpdir(), `tracebar-faults-${label}-`));
 }
 
-export async function sql(adminUrl: string, query: string): Promise<Row[]> {
-  const response = await fetch(`${adminUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, params: {} }) });
-  const body = (await response.json()) as { columns: { name: string }[]; rows: unknown[][]; error?: string };
-  if (!response.ok || body.error) throw new Error(`SQL ${response.status}: ${body.error ?? JSON.stringify(body)}`);
-  return body.rows.map((row) => Object.fromEntries(body.columns.map((c, i) => [c.name, row[i]])));
-}
 
 /** A metric's value on a part's /metrics, summed over its labels (0 when absent). */
 export async function metric(adminUrl: string, name: string): Promise<number> {
@@ -265,13 +261,13 @@ export interface SessionCounts {
 
 export async function sessionCounts(adminUrl: string, prefix: string): Promise<SessionCounts> {
   const like = `session_key LIKE '${prefix}-%'`;
-  const [spans] = await sql(adminUrl, `SELECT count() AS n, uniqExact(span_id) AS ids FROM spans WHERE ${like}`);
-  const spanRows = await sql(adminUrl, `SELECT session_key AS k, count() AS n FROM spans WHERE ${like} GROUP BY k`);
-  const sessions = await sql(adminUrl, `SELECT session_key AS k, count() AS n, groupArray(revision) AS revisions, max(span_count) AS span_count FROM sessions FINAL WHERE ${like} GROUP BY k`);
-  const verdicts = await sql(adminUrl, `SELECT session_key AS k, count() AS n FROM verdicts FINAL WHERE ${like} GROUP BY k`);
-  const scores = await sql(adminUrl, `SELECT session_key AS k, count() AS n, uniqExact(evaluator_id) AS evaluators FROM scores FINAL WHERE ${like} GROUP BY k`);
-  const items = await sql(adminUrl, `SELECT session_key AS k, count() AS n FROM review_items FINAL WHERE ${like} GROUP BY k`);
-  const [raw] = await sql(
+  const [spans] = await adminSql(adminUrl, `SELECT count() AS n, uniqExact(span_id) AS ids FROM spans WHERE ${like}`);
+  const spanRows = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n FROM spans WHERE ${like} GROUP BY k`);
+  const sessions = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n, groupArray(revision) AS revisions, max(span_count) AS span_count FROM sessions FINAL WHERE ${like} GROUP BY k`);
+  const verdicts = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n FROM verdicts FINAL WHERE ${like} GROUP BY k`);
+  const scores = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n, uniqExact(evaluator_id) AS evaluators FROM scores FINAL WHERE ${like} GROUP BY k`);
+  const items = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n FROM review_items FINAL WHERE ${like} GROUP BY k`);
+  const [raw] = await adminSql(
     adminUrl,
     `SELECT (SELECT count() FROM sessions WHERE ${like}) AS sessions, (SELECT count() FROM verdicts WHERE ${like}) AS verdicts, (SELECT count() FROM scores WHERE ${like}) AS scores, (SELECT count() FROM review_items WHERE ${like}) AS items`,
   );
