@@ -1,58 +1,24 @@
 // The whole embedded pipeline in one process, as `tracebar up` runs it: an agent instrumented
 // with the OpenTelemetry SDK exports sessions over OTLP; spans, sessions, scores and review items
 // become queryable through the admin SQL API, broken sessions ranked above clean ones.
-import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '@tracebar/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runUp } from '../src/commands/up.js';
-import { adminSql, quietLogger, until, type Row } from './support/admin-sql.js';
+import { adminSql, until, type Row } from './support/admin-sql.js';
+import { startEmbedded, type EmbeddedInstance } from './support/embedded-instance.js';
 import { agentRuns, SimulatedAgent } from './support/simulated-agent.js';
 
 
 describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue out', () => {
-  const stop = new AbortController();
-  let exited: Promise<number>;
+  let instance: EmbeddedInstance;
   let adminUrl = '';
   let otlpUrl = '';
 
   beforeAll(async () => {
-    const { config } = loadConfig({
-      env: {
-        TRACEBAR_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tracebar-embedded-')),
-        TRACEBAR_ADMIN__PORT: '0',
-        TRACEBAR_OTLP__GRPC__PORT: '0',
-        TRACEBAR_OTLP__HTTP__PORT: '0',
-        // Close ended sessions at once, write small batches quickly.
-        TRACEBAR_SESSIONIZER__ALLOWED_LATENESS_MS: '100ms',
-        TRACEBAR_SINK__FLUSH_INTERVAL_MS: '200ms',
-        TRACEBAR_SCORER__OBJECTIVES_DIR: path.join(import.meta.dirname, '../../../config/objectives'),
-        TRACEBAR_SCORER__TAXONOMY_FILE: path.join(import.meta.dirname, '../../../config/taxonomy.yaml'),
-      },
-    });
-    const ready = new Promise<void>((resolve) => {
-      exited = runUp({
-        config,
-        configFile: undefined,
-        signals: new EventEmitter(),
-        logger: quietLogger(),
-        stop: stop.signal,
-        forceExit: () => undefined,
-        onReady: (info) => {
-          adminUrl = info.adminUrl;
-          otlpUrl = info.otlp?.http ?? '';
-          resolve();
-        },
-      });
-    });
-    await ready;
+    instance = await startEmbedded('embedded');
+    ({ adminUrl, otlpUrl } = instance);
   }, 60_000);
 
   afterAll(async () => {
-    stop.abort();
-    expect(await exited).toBe(0);
+    expect(await instance.stop()).toBe(0);
   }, 60_000);
 
   const sql = (query: string) => adminSql(adminUrl, query);

@@ -2,65 +2,36 @@
 // an agent instrumented with the OpenTelemetry SDK exports clean and broken sessions over OTLP;
 // tail prints the broken sessions' review items as they are published; report's figures are the
 // ones the tables give for those sessions.
-import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type TracebarConfig } from '@tracebar/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SQL, runReportCommand } from '../src/commands/report.js';
 import { formatReviewLine } from '../src/commands/tail-format.js';
 import { runTailCommand } from '../src/commands/tail.js';
-import { runUp } from '../src/commands/up.js';
-import { adminSql, quietLogger, until, type Row } from './support/admin-sql.js';
+import { adminSql, until, type Row } from './support/admin-sql.js';
+import { startEmbedded, type EmbeddedInstance } from './support/embedded-instance.js';
 import { agentRuns, SimulatedAgent } from './support/simulated-agent.js';
 
 
 const broken = ['tr-ignored', 'tr-silent', 'tr-storm'];
 
 describe('tracebar tail and report on a running embedded instance', () => {
-  const stop = new AbortController();
-  let exited: Promise<number>;
+  let instance: EmbeddedInstance;
   let adminUrl = '';
   let otlpUrl = '';
   let client: TracebarConfig;
 
   beforeAll(async () => {
-    const { config } = loadConfig({
-      env: {
-        TRACEBAR_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tracebar-tail-')),
-        TRACEBAR_ADMIN__PORT: '0',
-        TRACEBAR_OTLP__GRPC__PORT: '0',
-        TRACEBAR_OTLP__HTTP__PORT: '0',
-        TRACEBAR_SESSIONIZER__ALLOWED_LATENESS_MS: '100ms',
-        TRACEBAR_SINK__FLUSH_INTERVAL_MS: '200ms',
-        TRACEBAR_SCORER__OBJECTIVES_DIR: path.join(import.meta.dirname, '../../../config/objectives'),
-        TRACEBAR_SCORER__TAXONOMY_FILE: path.join(import.meta.dirname, '../../../config/taxonomy.yaml'),
-      },
-    });
-    await new Promise<void>((resolve) => {
-      exited = runUp({
-        config,
-        configFile: undefined,
-        signals: new EventEmitter(),
-        logger: quietLogger(),
-        stop: stop.signal,
-        forceExit: () => undefined,
-        onReady: (info) => {
-          adminUrl = info.adminUrl;
-          otlpUrl = info.otlp?.http ?? '';
-          resolve();
-        },
-      });
-    });
+    instance = await startEmbedded('tail');
+    ({ adminUrl, otlpUrl } = instance);
     // What a second process (the CLI) would load: the same config, with the admin port the instance bound.
-    client = loadConfig({ env: { TRACEBAR_DATA_DIR: config.dataDir, TRACEBAR_ADMIN__PORT: new URL(adminUrl).port } }).config;
+    client = loadConfig({ env: { TRACEBAR_DATA_DIR: instance.config.dataDir, TRACEBAR_ADMIN__PORT: new URL(adminUrl).port } }).config;
   }, 60_000);
 
   afterAll(async () => {
-    stop.abort();
-    expect(await exited).toBe(0);
+    expect(await instance.stop()).toBe(0);
   }, 60_000);
 
   const sql = (query: string) => adminSql(adminUrl, query);
