@@ -6,7 +6,7 @@ import type { TracebarConfig } from '@tracebar/config';
 import { DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, type EvaluatorType } from '@tracebar/evaluators';
 import { loadObjectives, loadTaxonomy, recordObjectives, type ObjectiveSet, type Taxonomy } from '@tracebar/objectives';
 import { encodeScoreRecord, recordHeaders, reviewItemToJsonLine, sessionRecordKey, topicCatalog, type SessionRecord } from '@tracebar/proto';
-import type { Component, Logger, ReadinessCheck, Registry } from '@tracebar/runtime';
+import { groupMemberReadiness, type Component, type Logger, type Registry } from '@tracebar/runtime';
 import { Baselines } from './baselines.js';
 import { resolveScorerSettings, type ScorerSettings } from './config.js';
 import { createScorerMetrics } from './metrics.js';
@@ -228,14 +228,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
     log.info({ group: settings.consumerGroup, topic: settings.sessionsTopic }, 'scorer consuming');
   }
 
-  const readiness: ReadinessCheck = {
-    name: 'scorer',
-    check: () => {
-      if (stopping) return Promise.resolve({ ready: false, detail: 'stopping' });
-      if (!consumer) return Promise.resolve({ ready: false, detail: 'joining the consumer group' });
-      return Promise.resolve(consumer.isReady() ? { ready: true } : { ready: false, detail: 'not a member of the consumer group' });
-    },
-  };
+  const readiness = groupMemberReadiness('scorer', () => ({ stopping, member: consumer }));
 
   return {
     name: 'scorer',

@@ -2,7 +2,7 @@
 // publishes closed sessions, and commits each partition only as far as a restart may resume.
 import { NotAssignedError, type Bus, type BusBatch, type BusConsumer, type TopicPartition } from '@tracebar/bus';
 import type { TracebarConfig } from '@tracebar/config';
-import type { Component, Logger, ReadinessCheck, Registry } from '@tracebar/runtime';
+import { groupMemberReadiness, type Component, type Logger, type Registry } from '@tracebar/runtime';
 import { createSessionizerMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
 import { publishSessions } from './publish-sessions.js';
@@ -139,14 +139,7 @@ export function createSessionizer(deps: SessionizerDeps): Sessionizer {
     log.info({ group: settings.consumerGroup, topic: settings.spansTopic }, 'sessionizer consuming');
   }
 
-  const readiness: ReadinessCheck = {
-    name: 'sessionizer',
-    check: () => {
-      if (stopping) return Promise.resolve({ ready: false, detail: 'stopping' });
-      if (!consumer) return Promise.resolve({ ready: false, detail: 'joining the consumer group' });
-      return Promise.resolve(consumer.isReady() ? { ready: true } : { ready: false, detail: 'not a member of the consumer group' });
-    },
-  };
+  const readiness = groupMemberReadiness('sessionizer', () => ({ stopping, member: consumer }));
 
   return {
     name: 'sessionizer',

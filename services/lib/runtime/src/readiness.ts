@@ -33,3 +33,19 @@ export async function evaluateReadiness(checks: readonly ReadinessCheck[], timeo
   );
   return { ready: results.every(([, result]) => result.ready), checks: Object.fromEntries(results) };
 }
+
+/**
+ * Readiness of a consumer-group component: not while stopping or before it joined, and then as
+ * long as it is a member that is delivering.
+ */
+export function groupMemberReadiness(name: string, state: () => { stopping: boolean; member: { isReady(): boolean } | undefined }): ReadinessCheck {
+  return {
+    name,
+    check: () => {
+      const { stopping, member } = state();
+      if (stopping) return Promise.resolve({ ready: false, detail: 'stopping' });
+      if (!member) return Promise.resolve({ ready: false, detail: 'joining the consumer group' });
+      return Promise.resolve(member.isReady() ? { ready: true } : { ready: false, detail: 'not a member of the consumer group' });
+    },
+  };
+}
