@@ -4,7 +4,7 @@ import { NotAssignedError, type Bus, type BusBatch, type BusConsumer, type Outgo
 import type { ClickHouse } from '@tracebar/clickhouse';
 import type { TracebarConfig } from '@tracebar/config';
 import { DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, type EvaluatorType } from '@tracebar/evaluators';
-import { loadObjectives, loadTaxonomy, recordObjectives, type ObjectiveSet, type Taxonomy } from '@tracebar/objectives';
+import { loadObjectives, loadTaxonomy, recordObjectives, type ObjectiveSet } from '@tracebar/objectives';
 import { encodeScoreRecord, recordHeaders, reviewItemToJsonLine, sessionRecordKey, topicCatalog, type SessionRecord } from '@tracebar/proto';
 import { groupMemberReadiness, type Component, type Logger, type Registry } from '@tracebar/runtime';
 import { Baselines } from './baselines.js';
@@ -94,7 +94,6 @@ export function createScorer(deps: ScorerDeps): Scorer {
     const { taxonomy, source } = loadTaxonomy(settings.taxonomyFile);
     const evaluators = evaluatorTypes as ReadonlyMap<string, EvaluatorType>;
     objectiveSet = loadObjectives({ dir: settings.objectivesDir, evaluators, defaultEvaluators: DEFAULT_OBJECTIVE_EVALUATORS });
-    checkPatterns(taxonomy);
     log.info(
       { taxonomy: `${taxonomy.version} (${source})`, objectives: objectiveSet.active.map((o) => `${o.id}@${o.version}`), fallback: `${objectiveSet.fallback.id}@${objectiveSet.fallback.version}` },
       'objectives loaded',
@@ -108,10 +107,6 @@ export function createScorer(deps: ScorerDeps): Scorer {
       taxonomyVersion: taxonomy.version,
       baselines: new Baselines(),
     };
-  }
-
-  function checkPatterns(taxonomy: Taxonomy): void {
-    if (!taxonomy.patterns.tool_failure) log.warn({ version: taxonomy.version }, 'the taxonomy has no tool_failure pattern; scores will name patterns it does not know');
   }
 
   function partsOf(partition: number): PartitionParts {
@@ -159,7 +154,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
     return committing;
   }
 
-  async function handle(batch: BusBatch): Promise<void> {
+  async function handle(batch: BusBatch, target: Bus): Promise<void> {
     if (stopping || batch.topic !== settings.sessionsTopic || !context) return;
     const ctx = context;
     const partition = partsOf(batch.partition);
@@ -183,7 +178,6 @@ export function createScorer(deps: ScorerDeps): Scorer {
       return scoring;
     });
     const { scores, reviews } = messagesOf(scorings);
-    const target = typeof deps.bus === 'function' ? deps.bus() : deps.bus;
     // Scores first: a review item never points at a score the store may not get.
     if (scores.length > 0) await target.publish(settings.scoresTopic, scores);
     if (reviews.length > 0) await target.publish(settings.reviewTopic, reviews);
@@ -202,7 +196,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
       group: settings.consumerGroup,
       topics: [settings.sessionsTopic],
       handler: (batch) => {
-        const handling = handle(batch);
+        const handling = handle(batch, target);
         inFlight = handling.catch(() => undefined);
         return handling;
       },
