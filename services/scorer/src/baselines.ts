@@ -23,8 +23,4 @@ export class Baselines {
     this.entries.set(key, baseline);
     return baseline;
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
