@@ -10,8 +10,8 @@ import { loadDataset, toOtlpRequests } from '@tracebar/importers';
 import { replaySessions } from '@tracebar/importers/replay';
 import { decodeSessionRecord, encodeSessionRecord } from '@tracebar/proto';
 import { createLogger, createMetricsRegistry } from '@tracebar/runtime';
-import { Baselines, createScorer, scoreSession, type ScoringContext } from '../src/index.js';
-import { DEFAULT_MODEL_WINDOWS, DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, type EvaluatorType } from '@tracebar/evaluators';
+import { AttributeKeys, Baselines, createScorer, decodeScoringRecord, scoreSession, type ScoringContext } from '../src/index.js';
+import { DEFAULT_MODEL_WINDOWS, DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, SESSION_VIEW_ATTRIBUTE_KEYS, type EvaluatorType } from '@tracebar/evaluators';
 import { loadObjectives } from '@tracebar/objectives';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2_000);
@@ -77,13 +77,14 @@ async function main(): Promise<void> {
     taxonomyVersion: 1,
     baselines: new Baselines(),
   });
+  const keys = new AttributeKeys([...SESSION_VIEW_ATTRIBUTE_KEYS, ...objectives.selectorKeys]);
   const rates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const ctx = context();
     let failed = 0;
     const began = process.cpuUsage();
     for (const value of values) {
-      const scoring = await scoreSession(decodeSessionRecord(value), ctx);
+      const scoring = await scoreSession(decodeScoringRecord(value, keys), ctx);
       if (scoring.results[0]?.verdict.outcome === 'failed') failed++;
     }
     const ms = cpuMs(began);

@@ -9,9 +9,10 @@ import {
   type SessionView,
 } from '@tracebar/evaluators';
 import { selectObjectives, type Objective, type ObjectiveSet } from '@tracebar/objectives';
-import { Outcome, ReviewStatus, toLong, type IReviewItem, type IScore, type IScoreRecord, type SessionRecord } from '@tracebar/proto';
+import { Outcome, ReviewStatus, toLong, type IReviewItem, type IScore, type IScoreRecord } from '@tracebar/proto';
 import type { Baselines } from './baselines.js';
 import { runEvaluator, unscored, type RunStatus } from './run-evaluator.js';
+import type { ScoringRecord } from './scoring-record.js';
 import { sessionFacts } from './session-facts.js';
 import { decideVerdict, type SessionVerdict } from './verdict.js';
 
@@ -81,7 +82,7 @@ function reviewEvidence(scored: readonly ScoredEvaluation[]) {
     .slice(0, MAX_REVIEW_EVIDENCE);
 }
 
-async function scoreAgainst(record: SessionRecord, view: SessionView, objective: Objective, ctx: ScoringContext, runs: EvaluatorRunReport[], nowNs: bigint): Promise<ObjectiveScoring> {
+async function scoreAgainst(record: ScoringRecord, view: SessionView, objective: Objective, ctx: ScoringContext, runs: EvaluatorRunReport[], nowNs: bigint): Promise<ObjectiveScoring> {
   const baseline = ctx.baselines.get(record.tenant, objective.id);
   const snapshot = baseline.snapshot();
   const deps = { ...ctx.deps, baseline: snapshot };
@@ -152,8 +153,11 @@ async function scoreAgainst(record: SessionRecord, view: SessionView, objective:
   return { objective, verdict, priority, score, review };
 }
 
-/** Scores one whole session (parts joined) against every objective that selects it. */
-export async function scoreSession(record: SessionRecord, ctx: ScoringContext): Promise<SessionScoring> {
+/**
+ * Scores one whole session (parts joined) against every objective that selects it: a record read by
+ * decodeScoringRecord, or a fully decoded SessionRecord (the same scores).
+ */
+export async function scoreSession(record: ScoringRecord, ctx: ScoringContext): Promise<SessionScoring> {
   const view = buildSessionView(record);
   const objectives = selectObjectives(ctx.objectives.active, ctx.objectives.fallback, sessionFacts(record, ctx.objectives.selectorKeys));
   const runs: EvaluatorRunReport[] = [];

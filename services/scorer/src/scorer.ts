@@ -3,14 +3,15 @@
 import { NotAssignedError, type Bus, type BusBatch, type BusConsumer, type OutgoingMessage, type TopicPartition } from '@tracebar/bus';
 import type { ClickHouse } from '@tracebar/clickhouse';
 import type { TracebarConfig } from '@tracebar/config';
-import { DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, type EvaluatorType } from '@tracebar/evaluators';
+import { DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, SESSION_VIEW_ATTRIBUTE_KEYS, type EvaluatorType } from '@tracebar/evaluators';
 import { loadObjectives, loadTaxonomy, recordObjectives, type ObjectiveSet } from '@tracebar/objectives';
-import { encodeScoreRecord, recordHeaders, reviewItemToJsonLine, sessionRecordKey, topicCatalog, type SessionRecord } from '@tracebar/proto';
+import { encodeScoreRecord, recordHeaders, reviewItemToJsonLine, sessionRecordKey, topicCatalog } from '@tracebar/proto';
 import { groupMemberReadiness, type Component, type Logger, type Registry } from '@tracebar/runtime';
 import { Baselines } from './baselines.js';
 import { resolveScorerSettings, type ScorerSettings } from './config.js';
 import { createScorerMetrics } from './metrics.js';
 import { scoreSession, type ScoringContext, type SessionScoring } from './score-session.js';
+import { AttributeKeys, type ScoringRecord } from './scoring-record.js';
 import { PartitionParts } from './session-parts.js';
 
 export interface ScorerDeps {
@@ -78,6 +79,8 @@ export function createScorer(deps: ScorerDeps): Scorer {
   const stats: Omit<ScorerStats, 'pendingParts'> = { sessionsScored: 0, scoreRecords: 0, reviewItems: 0, malformed: 0 };
   const toCommit = new Map<number, number>();
   let context: ScoringContext | undefined;
+  /** Attributes read from each span: the view's and those objective selectors name (set at start). */
+  let attributeKeys = new AttributeKeys(SESSION_VIEW_ATTRIBUTE_KEYS);
   let objectiveSet: ObjectiveSet | undefined;
   let bus: Bus | undefined;
   let consumer: BusConsumer | undefined;
@@ -112,7 +115,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
   function partsOf(partition: number): PartitionParts {
     let p = parts.get(partition);
     if (!p) {
-      p = new PartitionParts();
+      p = new PartitionParts(attributeKeys);
       parts.set(partition, p);
     }
     return p;
@@ -158,7 +161,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
     if (stopping || batch.topic !== settings.sessionsTopic || !context) return;
     const ctx = context;
     const partition = partsOf(batch.partition);
-    const complete: SessionRecord[] = [];
+    const complete: ScoringRecord[] = [];
     const began = now();
     for (const record of batch.records) {
       const outcome = partition.add(record.value, record.offset, began);
@@ -201,7 +204,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
         return handling;
       },
       onAssigned: (partitions) => {
-        for (const tp of sessionsOnly(partitions)) parts.set(tp.partition, new PartitionParts());
+        for (const tp of sessionsOnly(partitions)) parts.set(tp.partition, new PartitionParts(attributeKeys));
         log.info({ partitions: sessionsOnly(partitions).map((tp) => tp.partition) }, 'partitions assigned');
       },
       // Parts waiting for their session are dropped: the next owner re-reads them from the commit.
@@ -235,6 +238,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
     async start() {
       if (subscribing || stopping) return;
       context = loadContext();
+      attributeKeys = new AttributeKeys([...SESSION_VIEW_ATTRIBUTE_KEYS, ...context.objectives.selectorKeys]);
       const store = deps.store?.();
       if (store) {
         const { recorded } = await recordObjectives(store, context.objectives.all);

@@ -1,9 +1,10 @@
 // What objective selectors look at in a session: its service and agent, and the values of the
 // attributes some selector names (only those are collected).
 import type { SessionFacts } from '@tracebar/objectives';
-import type { SessionRecord } from '@tracebar/proto';
+import type { ISpanRecord } from '@tracebar/proto';
+import type { ScoringRecord } from './scoring-record.js';
 
-type AttributeSet = SessionRecord['spans'][number]['attributes'];
+type AttributeSet = ISpanRecord['attributes'];
 
 function valuesOf(attributes: AttributeSet, key: string, into: Set<string>): void {
   if (!attributes) return;
@@ -17,11 +18,11 @@ function valuesOf(attributes: AttributeSet, key: string, into: Set<string>): voi
   if (bool !== undefined) into.add(String(bool));
 }
 
-export function sessionFacts(record: SessionRecord, selectorKeys: readonly string[]): SessionFacts {
+export function sessionFacts(record: ScoringRecord, selectorKeys: readonly string[]): SessionFacts {
   const attributes = new Map<string, string[]>();
   for (const key of selectorKeys) {
     const values = new Set<string>();
-    for (const span of record.spans) {
+    for (const span of record.spans ?? []) {
       valuesOf(span.attributes, key, values);
       valuesOf(span.resourceAttributes, key, values);
     }

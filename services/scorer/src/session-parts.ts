@@ -1,8 +1,9 @@
 // Session records come whole or (over the topic's message limit) in parts, in order, on one
 // partition. Parts wait here until their session is complete; the partition's commit stays
-// behind the first part of the oldest incomplete session, so a restart re-reads it.
-import { decodeSessionRecord, type SessionRecord } from '@tracebar/proto';
+// behind the first part of the oldest incomplete session, so a restart re-reads it. A whole
+// record is read for scoring only (decodeScoringRecord); parts are joined by the full decoder.
 import { joinSessionParts } from '@tracebar/sessionizer';
+import { decodeScoringRecord, type AttributeKeys, type ScoringRecord } from './scoring-record.js';
 
 interface Pending {
   firstOffset: number;
@@ -13,18 +14,21 @@ interface Pending {
 }
 
 export type PartOutcome =
-  | { kind: 'complete'; record: SessionRecord; firstOffset: number }
+  | { kind: 'complete'; record: ScoringRecord; firstOffset: number }
   | { kind: 'waiting' }
   | { kind: 'malformed'; reason: string };
 
 export class PartitionParts {
   private readonly pending = new Map<string, Pending>();
 
+  /** keys: the span and resource attributes scoring reads (the view's and the objective selectors'). */
+  constructor(private readonly keys: AttributeKeys) {}
+
   /** A record read at offset: the whole session when it (or its last missing part) arrives. */
   add(value: Buffer, offset: number, nowMs: number): PartOutcome {
-    let record: SessionRecord;
+    let record: ScoringRecord;
     try {
-      record = decodeSessionRecord(value);
+      record = decodeScoringRecord(value, this.keys);
     } catch (error) {
       return { kind: 'malformed', reason: error instanceof Error ? error.message : String(error) };
     }

@@ -19,7 +19,7 @@ export type {
   ToolCallView,
   TurnView,
 } from './view/session-view.js';
-export { buildSessionView } from './view/build-session-view.js';
+export { buildSessionView, SESSION_VIEW_ATTRIBUTE_KEYS } from './view/build-session-view.js';
 export { evaluatorTypes, DEFAULT_OBJECTIVE_EVALUATORS } from './registry.js';
 export { DEFAULT_MODEL_WINDOWS, lookupWindow } from './model-windows.js';
 export { RollingBaseline, SHAPE_METRICS, shapeZ, type RollingBaselineOptions, type ShapeBaseline, type ShapeMetric } from './baseline.js';

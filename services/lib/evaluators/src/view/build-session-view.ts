@@ -54,6 +54,9 @@ function statusOf(code: unknown): SpanStatus {
   return 'unset';
 }
 
+/** The only span attributes the view reads (a reader that decodes selectively needs just these). */
+export const SESSION_VIEW_ATTRIBUTE_KEYS: readonly string[] = Object.freeze(['http.response.status_code', 'http.status_code']);
+
 function httpStatusOf(span: ISpanRecord): number {
   const attributes = span.attributes;
   if (!attributes) return 0;

@@ -1,0 +1,693 @@
+// A SessionRecord read for scoring: only what buildSessionView, the objective selectors and the
+// score records read, straight from the protobuf wire format. GenAI telemetry is quadratic (every
+// LLM span resends the system prompt and the conversation so far, and carries it twice: the
+// gen_ai.* attributes as sent and the parsed GenAI fields), so a full decode spends most of the
+// scorer's time on strings nobody reads. This reader skips attribute maps (but for the keys asked
+// for), events, links and unread GenAI fields by jumping over their bytes, and decodes an input
+// message or system prompt only when its bytes differ from the previous LLM call's at the same
+// place: each message of a conversation is decoded once per session. The result has the shape of
+// a decoded record (ISessionRecord) for the fields it carries, with equal values.
+import Long from 'long';
+import { SessionSummary, Turn, type ISessionRecord, type ITurn } from '@tracebar/proto';
+
+/** What scoring reads of a session record; a fully decoded SessionRecord is one too. */
+export interface ScoringRecord extends ISessionRecord {
+  tenant: string;
+  sessionKey: string;
+  revision: number;
+  partIndex: number;
+  partCount: number;
+  contentDigest: string;
+  truncated: boolean;
+  /** As on the generated class: null at run time when the record has none. */
+  summary: SessionSummary;
+}
+
+interface LeanAttributes {
+  stringValues: Record<string, string>;
+  intValues: Record<string, Long | number>;
+  doubleValues: Record<string, number>;
+  boolValues: Record<string, boolean>;
+}
+
+interface LeanToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+interface LeanMessage {
+  role: string;
+  content: string;
+  toolCalls: LeanToolCall[];
+  toolCallId: string;
+  name: string;
+}
+
+interface LeanGenAi {
+  operationName: string;
+  openinferenceSpanKind: string;
+  requestModel: string;
+  responseModel: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  toolName: string;
+  toolCallId: string;
+  toolCallArguments: string;
+  toolCallResult: string;
+  agentName: string;
+  inputMessages: LeanMessage[];
+  outputMessages: LeanMessage[];
+  systemInstructions: string;
+  inputValue: string;
+  outputValue: string;
+  errorType: string;
+}
+
+interface LeanSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  startTimeUnixNano: number;
+  endTimeUnixNano: number;
+  statusCode: number;
+  statusMessage: string;
+  serviceName: string;
+  attributes: LeanAttributes | null;
+  resourceAttributes: LeanAttributes | null;
+  genAi: LeanGenAi | null;
+}
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH = 2;
+const WIRE_FIXED32 = 5;
+const TWO_32 = 4294967296;
+
+/** Node's Buffer has utf8Slice (what protobufjs reads strings with), untyped. */
+type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
+
+function outOfRange(): never {
+  throw new RangeError('index out of range');
+}
+
+/** Attribute keys wanted from span and resource attributes, as UTF-8 bytes for comparison in place. */
+export class AttributeKeys {
+  readonly names: readonly string[];
+  readonly bytes: readonly Buffer[];
+
+  constructor(names: Iterable<string>) {
+    this.names = [...new Set(names)];
+    this.bytes = this.names.map((name) => Buffer.from(name, 'utf8'));
+  }
+}
+
+class SessionReader {
+  private pos = 0;
+  /** 64-bit varints are read into these two halves (low, high) as protobufjs does. */
+  private lo = 0;
+  private hi = 0;
+  /** Byte ranges and decoded values of the previous LLM call's input messages and system prompt. */
+  private previousStarts: number[] = [];
+  private previousEnds: number[] = [];
+  private previousMessages: LeanMessage[] = [];
+  private currentStarts: number[] = [];
+  private currentEnds: number[] = [];
+  private currentMessages: LeanMessage[] = [];
+  private systemStart = 0;
+  private systemEnd = 0;
+  private system = '';
+
+  constructor(
+    private readonly buf: Utf8Buffer,
+    private readonly keys: AttributeKeys,
+  ) {}
+
+  private uint32(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let byte = buf[pos++]!;
+    let value = byte & 127;
+    if (byte >= 128) {
+      byte = buf[pos++]!;
+      value |= (byte & 127) << 7;
+      if (byte >= 128) {
+        byte = buf[pos++]!;
+        value |= (byte & 127) << 14;
+        if (byte >= 128) {
+          byte = buf[pos++]!;
+          value |= (byte & 127) << 21;
+          if (byte >= 128) {
+            byte = buf[pos++]!;
+            value |= (byte & 15) << 28;
+            // A negative int32 is sign-extended to ten bytes; the upper ones carry nothing for uint32.
+            for (let i = 0; byte >= 128 && i < 5; i++) byte = buf[pos++]!;
+            if (byte >= 128) throw new Error('invalid varint encoding');
+          }
+        }
+      }
+    }
+    if (pos > buf.length) outOfRange();
+    this.pos = pos;
+    return value >>> 0;
+  }
+
+  /** A 64-bit varint into lo/hi (protobufjs' readLongVarint). */
+  private varint64(): void {
+    const buf = this.buf;
+    let lo = 0;
+    let hi = 0;
+    let i = 0;
+    let byte = 0;
+    for (; i < 4; i++) {
+      byte = buf[this.pos++]!;
+      lo = (lo | ((byte & 127) << (i * 7))) >>> 0;
+      if (byte < 128) return this.setLong(lo, hi);
+    }
+    byte = buf[this.pos++]!;
+    lo = (lo | ((byte & 127) << 28)) >>> 0;
+    hi = (hi | ((byte & 127) >> 4)) >>> 0;
+    if (byte < 128) return this.setLong(lo, hi);
+    for (i = 0; i < 5; i++) {
+      byte = buf[this.pos++]!;
+      hi = (hi | ((byte & 127) << (i * 7 + 3))) >>> 0;
+      if (byte < 128) return this.setLong(lo, hi);
+    }
+    throw new Error('invalid varint encoding');
+  }
+
+  private setLong(lo: number, hi: number): void {
+    if (this.pos > this.buf.length) outOfRange();
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  /** int64 as a number, as Long#toNumber gives it for a signed Long. */
+  private int64Number(): number {
+    this.varint64();
+    return (this.hi | 0) * TWO_32 + this.lo;
+  }
+
+  /** fixed64 as a number, as Long#toNumber gives it for an unsigned Long. */
+  private fixed64Number(): number {
+    const pos = this.pos;
+    if (pos + 8 > this.buf.length) outOfRange();
+    this.pos = pos + 8;
+    return this.buf.readUInt32LE(pos + 4) * TWO_32 + this.buf.readUInt32LE(pos);
+  }
+
+  /** End of a length-delimited field starting at pos, checked against its container's end. */
+  private lengthEnd(limit: number): number {
+    const length = this.uint32();
+    const end = this.pos + length;
+    if (end > limit) outOfRange();
+    return end;
+  }
+
+  private string(limit: number): string {
+    const end = this.lengthEnd(limit);
+    const start = this.pos;
+    this.pos = end;
+    return end === start ? '' : this.buf.utf8Slice(start, end);
+  }
+
+  private skip(wireType: number, limit: number): void {
+    switch (wireType) {
+      case WIRE_VARINT:
+        this.varint64();
+        return;
+      case WIRE_FIXED64:
+        this.pos += 8;
+        break;
+      case WIRE_LENGTH:
+        this.pos = this.lengthEnd(limit);
+        return;
+      case WIRE_FIXED32:
+        this.pos += 4;
+        break;
+      default:
+        throw new Error(`invalid wire type ${wireType} at offset ${this.pos}`);
+    }
+    if (this.pos > limit) outOfRange();
+  }
+
+  private expect(wireType: number, wanted: number): void {
+    if (wireType !== wanted) throw new Error(`invalid wire type ${wireType} at offset ${this.pos}`);
+  }
+
+  record(): ScoringRecord {
+    const limit = this.buf.length;
+    const record: ScoringRecord = {
+      tenant: '',
+      sessionKey: '',
+      revision: 0,
+      partIndex: 0,
+      partCount: 0,
+      contentDigest: '',
+      truncated: false,
+      summary: null as unknown as SessionSummary,
+      turns: [],
+      spans: [],
+    };
+    const turns: ITurn[] = [];
+    const spans: LeanSpan[] = [];
+    while (this.pos < limit) {
+      const tag = this.uint32();
+      const wireType = tag & 7;
+      switch (tag >>> 3) {
+        case 1:
+          this.expect(wireType, WIRE_LENGTH);
+          record.tenant = this.string(limit);
+          break;
+        case 2:
+          this.expect(wireType, WIRE_LENGTH);
+          record.sessionKey = this.string(limit);
+          break;
+        case 4:
+          this.expect(wireType, WIRE_VARINT);
+          record.revision = this.uint32();
+          break;
+        case 5:
+          this.expect(wireType, WIRE_VARINT);
+          record.partIndex = this.uint32();
+          break;
+        case 6:
+          this.expect(wireType, WIRE_VARINT);
+          record.partCount = this.uint32();
+          break;
+        case 8:
+          this.expect(wireType, WIRE_LENGTH);
+          record.contentDigest = this.string(limit);
+          break;
+        case 10:
+          this.expect(wireType, WIRE_VARINT);
+          this.varint64();
+          record.truncated = this.lo !== 0 || this.hi !== 0;
+          break;
+        case 12: {
+          this.expect(wireType, WIRE_LENGTH);
+          const end = this.lengthEnd(limit);
+          // Small and read whole (the score record copies its times as they are): the generated decoder.
+          record.summary = SessionSummary.decode(this.buf.subarray(this.pos, end));
+          this.pos = end;
+          break;
+        }
+        case 13: {
+          this.expect(wireType, WIRE_LENGTH);
+          const end = this.lengthEnd(limit);
+          turns.push(Turn.decode(this.buf.subarray(this.pos, end)));
+          this.pos = end;
+          break;
+        }
+        case 14: {
+          this.expect(wireType, WIRE_LENGTH);
+          const end = this.lengthEnd(limit);
+          spans.push(this.span(end));
+          this.pos = end;
+          break;
+        }
+        default:
+          this.skip(wireType, limit);
+      }
+    }
+    record.turns = turns;
+    // Times are numbers (Long#toNumber's values), not Longs: buildSessionView reads them as numbers.
+    record.spans = spans as unknown as ISessionRecord['spans'];
+    return record;
+  }
+
+  private span(limit: number): LeanSpan {
+    const span: LeanSpan = {
+      traceId: '',
+      spanId: '',
+      parentSpanId: '',
+      name: '',
+      startTimeUnixNano: 0,
+      endTimeUnixNano: 0,
+      statusCode: 0,
+      statusMessage: '',
+      serviceName: '',
+      attributes: null,
+      resourceAttributes: null,
+      genAi: null,
+    };
+    while (this.pos < limit) {
+      const tag = this.uint32();
+      const wireType = tag & 7;
+      switch (tag >>> 3) {
+        case 4:
+          this.expect(wireType, WIRE_LENGTH);
+          span.traceId = this.string(limit);
+          break;
+        case 5:
+          this.expect(wireType, WIRE_LENGTH);
+          span.spanId = this.string(limit);
+          break;
+        case 6:
+          this.expect(wireType, WIRE_LENGTH);
+          span.parentSpanId = this.string(limit);
+          break;
+        case 7:
+          this.expect(wireType, WIRE_LENGTH);
+          span.name = this.string(limit);
+          break;
+        case 9:
+          this.expect(wireType, WIRE_FIXED64);
+          span.startTimeUnixNano = this.fixed64Number();
+          break;
+        case 10:
+          this.expect(wireType, WIRE_FIXED64);
+          span.endTimeUnixNano = this.fixed64Number();
+          break;
+        case 11:
+          this.expect(wireType, WIRE_VARINT);
+          span.statusCode = this.uint32() | 0;
+          break;
+        case 12:
+          this.expect(wireType, WIRE_LENGTH);
+          span.statusMessage = this.string(limit);
+          break;
+        case 13:
+          this.expect(wireType, WIRE_LENGTH);
+          span.serviceName = this.string(limit);
+          break;
+        case 16:
+          this.expect(wireType, WIRE_LENGTH);
+          span.attributes = this.attributes(this.lengthEnd(limit));
+          break;
+        case 17:
+          this.expect(wireType, WIRE_LENGTH);
+          span.resourceAttributes = this.attributes(this.lengthEnd(limit));
+          break;
+        case 23:
+          this.expect(wireType, WIRE_LENGTH);
+          span.genAi = this.genAi(this.lengthEnd(limit));
+          break;
+        default:
+          this.skip(wireType, limit);
+      }
+    }
+    if (this.pos !== limit) outOfRange();
+    return span;
+  }
+
+  /** The wanted keys of an Attributes message; null when it has none of them. */
+  private attributes(limit: number): LeanAttributes | null {
+    const wanted = this.keys.bytes;
+    let out: LeanAttributes | null = null;
+    while (this.pos < limit) {
+      const tag = this.uint32();
+      const field = tag >>> 3;
+      if ((tag & 7) !== WIRE_LENGTH || field < 1 || field > 4 || wanted.length === 0) {
+        this.skip(tag & 7, limit);
+        continue;
+      }
+      // A map entry: key (1) and value (2), in any order.
+      const entryEnd = this.lengthEnd(limit);
+      let keyStart = -1;
+      let keyEnd = -1;
+      let valueAt = -1;
+      let valueWire = -1;
+      while (this.pos < entryEnd) {
+        const entryTag = this.uint32();
+        const number = entryTag >>> 3;
+        if (number === 1 && (entryTag & 7) === WIRE_LENGTH) {
+          keyEnd = this.lengthEnd(entryEnd);
+          keyStart = this.pos;
+          this.pos = keyEnd;
+          continue;
+        }
+        if (number === 2) {
+          valueAt = this.pos;
+          valueWire = entryTag & 7;
+        }
+        this.skip(entryTag & 7, entryEnd);
+      }
+      if (this.pos !== entryEnd) outOfRange();
+      const keyLength = keyStart < 0 ? 0 : keyEnd - keyStart;
+      for (let k = 0; k < wanted.length; k++) {
+        const key = wanted[k]!;
+        if (key.length !== keyLength || (keyLength > 0 && this.buf.compare(key, 0, keyLength, keyStart, keyEnd) !== 0)) continue;
+        out ??= { stringValues: {}, intValues: {}, doubleValues: {}, boolValues: {} };
+        this.mapValue(out, field, this.keys.names[k]!, valueAt, valueWire, entryEnd);
+        break;
+      }
+      this.pos = entryEnd;
+    }
+    if (this.pos !== limit) outOfRange();
+    return out;
+  }
+
+  /** One map value as the generated decoder reads it (absent: the type's default). */
+  private mapValue(out: LeanAttributes, field: number, key: string, at: number, wireType: number, limit: number): void {
+    if (at >= 0) this.pos = at;
+    switch (field) {
+      case 1:
+        out.stringValues[key] = at >= 0 && wireType === WIRE_LENGTH ? this.string(limit) : '';
+        return;
+      case 2:
+        if (at >= 0 && wireType === WIRE_VARINT) {
+          this.varint64();
+          out.intValues[key] = Long.fromBits(this.lo | 0, this.hi | 0, false);
+        } else out.intValues[key] = 0;
+        return;
+      case 3:
+        if (at >= 0 && wireType === WIRE_FIXED64) {
+          if (at + 8 > limit) outOfRange();
+          out.doubleValues[key] = this.buf.readDoubleLE(at);
+        } else out.doubleValues[key] = 0;
+        return;
+      default:
+        if (at >= 0 && wireType === WIRE_VARINT) {
+          this.varint64();
+          out.boolValues[key] = this.lo !== 0 || this.hi !== 0;
+        } else out.boolValues[key] = false;
+    }
+  }
+
+  private genAi(limit: number): LeanGenAi {
+    const genAi: LeanGenAi = {
+      operationName: '',
+      openinferenceSpanKind: '',
+      requestModel: '',
+      responseModel: '',
+      inputTokens: null,
+      outputTokens: null,
+      toolName: '',
+      toolCallId: '',
+      toolCallArguments: '',
+      toolCallResult: '',
+      agentName: '',
+      inputMessages: [],
+      outputMessages: [],
+      systemInstructions: '',
+      inputValue: '',
+      outputValue: '',
+      errorType: '',
+    };
+    let inputs = 0;
+    while (this.pos < limit) {
+      const tag = this.uint32();
+      const wireType = tag & 7;
+      switch (tag >>> 3) {
+        case 1:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.operationName = this.string(limit);
+          break;
+        case 2:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.openinferenceSpanKind = this.string(limit);
+          break;
+        case 4:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.requestModel = this.string(limit);
+          break;
+        case 5:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.responseModel = this.string(limit);
+          break;
+        case 6:
+          this.expect(wireType, WIRE_VARINT);
+          genAi.inputTokens = this.int64Number();
+          break;
+        case 7:
+          this.expect(wireType, WIRE_VARINT);
+          genAi.outputTokens = this.int64Number();
+          break;
+        case 9:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.toolName = this.string(limit);
+          break;
+        case 10:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.toolCallId = this.string(limit);
+          break;
+        case 11:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.toolCallArguments = this.string(limit);
+          break;
+        case 12:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.toolCallResult = this.string(limit);
+          break;
+        case 14:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.agentName = this.string(limit);
+          break;
+        case 16: {
+          this.expect(wireType, WIRE_LENGTH);
+          const end = this.lengthEnd(limit);
+          genAi.inputMessages.push(this.inputMessage(inputs++, end));
+          this.pos = end;
+          break;
+        }
+        case 17: {
+          this.expect(wireType, WIRE_LENGTH);
+          const end = this.lengthEnd(limit);
+          genAi.outputMessages.push(this.message(end));
+          break;
+        }
+        case 18:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.systemInstructions = this.systemInstructions(limit);
+          break;
+        case 19:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.inputValue = this.string(limit);
+          break;
+        case 20:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.outputValue = this.string(limit);
+          break;
+        case 23:
+          this.expect(wireType, WIRE_LENGTH);
+          genAi.errorType = this.string(limit);
+          break;
+        default:
+          this.skip(wireType, limit);
+      }
+    }
+    if (this.pos !== limit) outOfRange();
+    if (inputs > 0) {
+      // This call's input messages are what the next call's are compared with.
+      const starts = this.previousStarts;
+      const ends = this.previousEnds;
+      const messages = this.previousMessages;
+      this.previousStarts = this.currentStarts;
+      this.previousEnds = this.currentEnds;
+      this.previousMessages = this.currentMessages;
+      starts.length = 0;
+      ends.length = 0;
+      messages.length = 0;
+      this.currentStarts = starts;
+      this.currentEnds = ends;
+      this.currentMessages = messages;
+    }
+    return genAi;
+  }
+
+  /** Input message `index` of a call: the previous call's decoded message when the bytes are the same. */
+  private inputMessage(index: number, end: number): LeanMessage {
+    const start = this.pos;
+    let message: LeanMessage | undefined;
+    if (index < this.previousMessages.length) {
+      const previousStart = this.previousStarts[index]!;
+      const previousEnd = this.previousEnds[index]!;
+      if (previousEnd - previousStart === end - start && this.buf.compare(this.buf, previousStart, previousEnd, start, end) === 0) {
+        message = this.previousMessages[index]!;
+      }
+    }
+    message ??= this.message(end);
+    this.currentStarts.push(start);
+    this.currentEnds.push(end);
+    this.currentMessages.push(message);
+    return message;
+  }
+
+  private systemInstructions(limit: number): string {
+    const end = this.lengthEnd(limit);
+    const start = this.pos;
+    this.pos = end;
+    if (end - start !== this.systemEnd - this.systemStart || this.buf.compare(this.buf, this.systemStart, this.systemEnd, start, end) !== 0) {
+      this.system = end === start ? '' : this.buf.utf8Slice(start, end);
+      this.systemStart = start;
+      this.systemEnd = end;
+    }
+    return this.system;
+  }
+
+  private message(limit: number): LeanMessage {
+    const message: LeanMessage = { role: '', content: '', toolCalls: [], toolCallId: '', name: '' };
+    while (this.pos < limit) {
+      const tag = this.uint32();
+      const wireType = tag & 7;
+      switch (tag >>> 3) {
+        case 1:
+          this.expect(wireType, WIRE_LENGTH);
+          message.role = this.string(limit);
+          break;
+        case 2:
+          this.expect(wireType, WIRE_LENGTH);
+          message.content = this.string(limit);
+          break;
+        case 3: {
+          this.expect(wireType, WIRE_LENGTH);
+          message.toolCalls.push(this.toolCall(this.lengthEnd(limit)));
+          break;
+        }
+        case 4:
+          this.expect(wireType, WIRE_LENGTH);
+          message.toolCallId = this.string(limit);
+          break;
+        case 5:
+          this.expect(wireType, WIRE_LENGTH);
+          message.name = this.string(limit);
+          break;
+        default:
+          this.skip(wireType, limit);
+      }
+    }
+    if (this.pos !== limit) outOfRange();
+    return message;
+  }
+
+  private toolCall(limit: number): LeanToolCall {
+    const call: LeanToolCall = { id: '', name: '', arguments: '' };
+    while (this.pos < limit) {
+      const tag = this.uint32();
+      const wireType = tag & 7;
+      switch (tag >>> 3) {
+        case 1:
+          this.expect(wireType, WIRE_LENGTH);
+          call.id = this.string(limit);
+          break;
+        case 2:
+          this.expect(wireType, WIRE_LENGTH);
+          call.name = this.string(limit);
+          break;
+        case 3:
+          this.expect(wireType, WIRE_LENGTH);
+          call.arguments = this.string(limit);
+          break;
+        default:
+          this.skip(wireType, limit);
+      }
+    }
+    if (this.pos !== limit) outOfRange();
+    return call;
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Utf8Buffer {
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Utf8Buffer;
+}
+
+/**
+ * Reads an encoded SessionRecord for scoring (see the file comment). `keys`: the span and resource
+ * attributes to keep (those buildSessionView and the objective selectors read). Throws on
+ * malformed input, like the generated decoder.
+ */
+export function decodeScoringRecord(bytes: Uint8Array, keys: AttributeKeys): ScoringRecord {
+  return new SessionReader(asBuffer(bytes), keys).record();
+}
