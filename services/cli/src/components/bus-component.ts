@@ -30,13 +30,13 @@ function createBus(config: TracebarConfig, onPublished: (topic: string, seconds:
   const hooks = { onPublished: (event: { topic: string; latencyMs: number }) => onPublished(event.topic, event.latencyMs / 1_000) };
   const { maxInFlightBytes, publishTimeoutMs } = config.bus;
   if (config.bus.kind === 'memory') {
-    const { durable, segmentBytes, maxPartitionBytes, maxPartitionMessages } = config.bus.memory;
+    const { durable, segmentBytes, maxPartitionBytes, maxPartitionMessages, maxPartitionDiskBytes } = config.bus.memory;
     return createMemoryBus({
       maxInFlightBytes,
       publishTimeoutMs,
       maxPartitionBytes,
       maxPartitionMessages,
-      ...(durable ? { durable: { dir: busDirectory(config), segmentBytes } } : {}),
+      ...(durable ? { durable: { dir: busDirectory(config), segmentBytes, maxPartitionBytes: maxPartitionDiskBytes } } : {}),
       hooks,
     });
   }
@@ -63,6 +63,8 @@ function registerMetrics(registry: Registry, current: () => Bus | undefined): Hi
   stat('tracebar_bus_max_in_flight_bytes', 'The in-flight bound.', (bus) => bus.stats().maxInFlightBytes);
   stat('tracebar_bus_consumed_messages', 'Messages delivered to consumers since start.', (bus) => bus.stats().consumedMessages);
   stat('tracebar_bus_evicted_messages', 'In-process bus: records dropped from topics no group consumes, since start.', (bus) => bus.stats().evictedMessages);
+  stat('tracebar_bus_read_back_messages', 'Durable in-process bus: records read back from its files after they left memory, since start.', (bus) => bus.stats().readBackMessages);
+  stat('tracebar_bus_spilled_bytes', 'Durable in-process bus: bytes of retained records held on disk only.', (bus) => bus.stats().spilledBytes);
   stat('tracebar_bus_consumed_bytes', 'Bytes delivered to consumers since start.', (bus) => bus.stats().consumedBytes);
   return new Histogram({
     name: 'tracebar_bus_publish_seconds',

@@ -165,6 +165,10 @@ export interface BusStats {
   consumedBytes: number;
   /** In-process bus only: oldest records dropped from full topics no group reads. */
   evictedMessages: number;
+  /** Durable in-process bus only: records read back from the files after they left memory. */
+  readBackMessages: number;
+  /** Durable in-process bus only: bytes of retained records that are on disk only. */
+  spilledBytes: number;
 }
 
 export interface PublishedEvent {

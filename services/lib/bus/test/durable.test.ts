@@ -165,4 +165,96 @@ describe('durable memory bus', () => {
     expect((await bus.health()).ready).toBe(false);
     await bus.close();
   });
+
+  describe('records past the memory bound leave memory and are read back from the files', () => {
+    const oneTopic = (): TopicSpec => ({ name: 'held', partitions: 1, retentionMs: 3_600_000, maxMessageBytes: 64 * 1024 });
+    const payload = (i: number): Buffer => Buffer.from(`${String(i).padStart(5, '0')}:${'x'.repeat(200)}`);
+    const publishMany = async (bus: Bus, from: number, to: number): Promise<void> => {
+      for (let i = from; i < to; i += 20) {
+        const batch = [];
+        for (let j = i; j < Math.min(to, i + 20); j++) batch.push({ key: 'same', value: payload(j), headers: { n: String(j) } });
+        await bus.publish('held', batch);
+      }
+    };
+    // 8 KiB of memory per partition: about 35 of these messages.
+    const small = (dir: string, diskBytes = 64 * 1_048_576): MemoryBusOptions => ({
+      maxPartitionBytes: 8 * 1024,
+      publishTimeoutMs: 300,
+      retryAfterMs: 50,
+      durable: { dir, segmentBytes: 16 * 1024, maxPartitionBytes: diskBytes },
+    });
+
+    it('a group holding 600 messages (24x the memory bound) does not stop publishers; a new member of the group gets them all again, in order', async () => {
+      const dir = freshDir();
+      const bus = createMemoryBus(small(dir));
+      await bus.ensureTopics([oneTopic()]);
+      const holder = await collect(bus, { group: 'holder', topics: ['held'] });
+      await publishMany(bus, 0, 600);
+      await waitFor('first delivery', () => holder.records.length === 600);
+      const stats = bus.stats();
+      expect(stats.publishFull).toBe(0);
+      // Everything is still retained (nothing committed), most of it on disk only.
+      expect(stats.spilledBytes).toBeGreaterThan(100 * 1024);
+      await holder.consumer.close();
+
+      const again = await collect(bus, { group: 'holder', topics: ['held'] });
+      await waitFor('redelivery', () => again.records.length === 600);
+      expect(again.records.map((r) => r.offset)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+      expect(again.records.map((r) => r.value.toString())).toEqual(Array.from({ length: 600 }, (_, i) => payload(i).toString()));
+      expect(again.records.map((r) => r.headers.n?.toString())).toEqual(Array.from({ length: 600 }, (_, i) => String(i)));
+      expect(again.records.every((r) => r.key.toString() === 'same' && r.topic === 'held')).toBe(true);
+      expect(bus.stats().readBackMessages).toBeGreaterThan(500);
+
+      // Once committed, the records go: from memory and from the disk count.
+      await again.consumer.commit(endOffsets(again.records));
+      expect(bus.stats().spilledBytes).toBe(0);
+      await again.consumer.close();
+      await bus.close();
+    });
+
+    it('after a crash, a backlog larger than memory comes back: the newest in memory, the rest from the files', async () => {
+      const dir = freshDir();
+      const first = createMemoryBus(small(dir));
+      await first.ensureTopics([oneTopic()]);
+      const holder = await collect(first, { group: 'holder', topics: ['held'] });
+      await publishMany(first, 0, 500);
+      await waitFor('first delivery', () => holder.records.length === 500);
+      await holder.consumer.commit([{ topic: 'held', partition: 0, offset: 100 }]);
+      // "Crash": the bus is dropped without close.
+
+      const second = createMemoryBus(small(dir));
+      await second.ensureTopics([oneTopic()]);
+      expect(second.stats().spilledBytes).toBeGreaterThan(50 * 1024);
+      const after = await collect(second, { group: 'holder', topics: ['held'] });
+      await waitFor('redelivery', () => after.records.length === 400);
+      await sleep(100);
+      expect(after.records.map((r) => r.value.toString())).toEqual(Array.from({ length: 400 }, (_, i) => payload(100 + i).toString()));
+      expect(second.stats().readBackMessages).toBeGreaterThan(300);
+      // And it goes on where the files end.
+      await publishMany(second, 500, 520);
+      await waitFor('new ones', () => after.records.length === 420);
+      expect(after.records.at(-1)?.offset).toBe(519);
+      await second.close();
+    });
+
+    it('at the disk bound publishers wait, and fail retryably at their deadline; a commit makes room again', async () => {
+      const dir = freshDir();
+      const bus = createMemoryBus(small(dir, 40 * 1024));
+      await bus.ensureTopics([oneTopic()]);
+      const holder = await collect(bus, { group: 'holder', topics: ['held'] });
+      const error = await publishMany(bus, 0, 1_000).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).name).toBe('BusFullError');
+      expect(isRetryable(error)).toBe(true);
+      const published = bus.stats().producedMessages;
+      // 40 KiB of ~240-byte messages, in whole publish calls of 20.
+      expect(published).toBeGreaterThan(100);
+      expect(published).toBeLessThan(200);
+      await waitFor('delivery', () => holder.records.length === published);
+      await holder.consumer.commit(endOffsets(holder.records));
+      await publishMany(bus, published, published + 40);
+      await waitFor('after the commit', () => holder.records.length === published + 40);
+      await bus.close();
+    });
+  });
 });

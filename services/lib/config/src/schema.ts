@@ -47,9 +47,15 @@ const kafkaSchema = z
 
 const memoryBusSchema = z
   .strictObject({
-    /** Bound of one topic partition's retained (not yet committed by every group) messages. */
+    /**
+     * Bound of one topic partition's retained (not yet committed by every group) messages in
+     * memory. With `durable`, older ones leave memory at this bound and are read back from the
+     * files when a group gets to them; `maxPartitionDiskBytes` bounds them all.
+     */
     maxPartitionBytes: byteSize.default(64 * 1_048_576),
     maxPartitionMessages: z.number().int().min(1).default(100_000),
+    /** `durable` only: bound of one topic partition's retained messages, on disk and in memory; at it publishers wait. */
+    maxPartitionDiskBytes: byteSize.pipe(z.number().min(1_048_576)).default(1_073_741_824),
     /**
      * Keep every partition in segment files and the groups' offsets on disk too: publish is
      * acknowledged after the fdatasync, and a restart (kill -9 included) resumes where it stopped.

@@ -175,7 +175,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       }
     },
     stats(): BusStats {
-      return { ...counters, inFlightBytes: gate.inUse(), maxInFlightBytes: gate.capacity, evictedMessages: 0 };
+      return { ...counters, inFlightBytes: gate.inUse(), maxInFlightBytes: gate.capacity, evictedMessages: 0, readBackMessages: 0, spilledBytes: 0 };
     },
     close() {
       closing ??= (async () => {

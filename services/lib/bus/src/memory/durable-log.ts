@@ -16,7 +16,8 @@ export interface OpenedTopic {
 
 interface Staged {
   first: number;
-  count: number;
+  /** Frame size of each staged record, in offset order. */
+  sizes: number[];
   /** Frames back to back in slabs; slab i is filled up to fills[i]. */
   slabs: Buffer[];
   fills: number[];
@@ -109,9 +110,10 @@ export class DurableLog {
   /**
    * Opens a topic's files, creating them from `spec` when new. An existing topic keeps its
    * stored spec; `partitions` (more than stored) adds partitions. Each partition's records are
-   * loaded from the lowest offset a restored group still needs.
+   * loaded from the lowest offset a restored group still needs, the newest `residentBytes` of
+   * them into memory.
    */
-  async openTopic(spec: TopicSpec, partitions: number, memoryBase: TopicFiles['memoryBase']): Promise<OpenedTopic> {
+  async openTopic(spec: TopicSpec, partitions: number, memoryBase: TopicFiles['memoryBase'], residentBytes = Infinity): Promise<OpenedTopic> {
     await this.ready();
     const dir = this.#topicDir(spec.name);
     const specFile = path.join(dir, 'topic.json');
@@ -127,7 +129,7 @@ export class DurableLog {
     const loaded: LoadedPartition[] = [];
     for (let p = 0; p < stored.partitions; p++) {
       const segments = new PartitionSegments(path.join(dir, String(p)), this.#segmentBytes);
-      loaded.push(await segments.load(this.#floor(spec.name, p) ?? 0));
+      loaded.push(await segments.load(this.#floor(spec.name, p) ?? 0, residentBytes));
       files.segments.push(segments);
     }
     await syncDirectory(dir);
@@ -161,7 +163,7 @@ export class DurableLog {
   stage(segments: PartitionSegments, record: StoredRecordData, onDurable: (end: number) => void): void {
     let staged = this.#pending.get(segments);
     if (!staged) {
-      staged = { first: record.offset, count: 0, slabs: [], fills: [], onDurable };
+      staged = { first: record.offset, sizes: [], slabs: [], fills: [], onDurable };
       this.#pending.set(segments, staged);
     }
     const size = frameBytes(record);
@@ -174,7 +176,7 @@ export class DurableLog {
     }
     const at = staged.slabs.length - 1;
     staged.fills[at] = encodeRecordInto(slab, staged.fills[at] as number, record);
-    staged.count++;
+    staged.sizes.push(size);
   }
 
   #frames(staged: Staged): Buffer[] {
@@ -199,9 +201,9 @@ export class DurableLog {
       this.#pending = new Map();
       try {
         if (this.#failure) throw this.#failure;
-        await Promise.all([...work].map(([segments, staged]) => segments.append(staged.first, this.#frames(staged), staged.count)));
+        await Promise.all([...work].map(([segments, staged]) => segments.append(staged.first, this.#frames(staged), staged.sizes)));
         for (const staged of work.values()) {
-          staged.onDurable(staged.first + staged.count);
+          staged.onDurable(staged.first + staged.sizes.length);
           this.#recycle(staged);
         }
         next.resolve();
@@ -258,7 +260,9 @@ export class DurableLog {
   async #deleteCommitted(): Promise<void> {
     for (const [name, files] of this.#topics) {
       for (let p = 0; p < files.segments.length; p++) {
-        await (files.segments[p] as PartitionSegments).deleteBelow(this.#floor(name, p) ?? files.memoryBase(p));
+        // Never past what memory still counts as retained: an ephemeral group (a tail) is not
+        // in the persisted offsets but may read records back from the files.
+        await (files.segments[p] as PartitionSegments).deleteBelow(Math.min(this.#floor(name, p) ?? Infinity, files.memoryBase(p)));
       }
     }
   }

@@ -16,9 +16,13 @@ export interface MemoryBusOptions {
   maxInFlightBytes?: number;
   /** How long publish waits for room before BusFullError. Default 5000 ms. */
   publishTimeoutMs?: number;
-  /** Bound of one partition's retained (not yet committed by every group) messages. Default 64 MiB. */
+  /**
+   * Bound of one partition's retained (not yet committed by every group) messages in memory.
+   * Default 64 MiB. With `durable`, the oldest of them leave memory at the bound and are read
+   * back from the files when a group gets to them: `durable.maxPartitionBytes` bounds them all.
+   */
   maxPartitionBytes?: number;
-  /** Default 100,000. */
+  /** Default 100,000 (in memory, like maxPartitionBytes). */
   maxPartitionMessages?: number;
   /** The hint BusFullError carries. Default 1000 ms. */
   retryAfterMs?: number;
@@ -27,7 +31,12 @@ export interface MemoryBusOptions {
    * resolves after the records are fdatasynced, and a new bus on the same `dir` (a restart,
    * kill -9 included) resumes every group at its committed offset. Unset: memory only.
    */
-  durable?: { dir: string; segmentBytes?: number };
+  durable?: {
+    dir: string;
+    segmentBytes?: number;
+    /** Bound of one partition's retained messages, on disk and in memory. Default 1 GiB. */
+    maxPartitionBytes?: number;
+  };
   hooks?: BusHooks;
 }
 
@@ -36,6 +45,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const limits = {
     maxPartitionBytes: options.maxPartitionBytes ?? 64 * 1_048_576,
     maxPartitionMessages: options.maxPartitionMessages ?? 100_000,
+    maxPartitionDiskBytes: options.durable ? Math.max(options.durable.maxPartitionBytes ?? 1_073_741_824, options.maxPartitionBytes ?? 64 * 1_048_576) : undefined,
   };
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
   const retryAfterMs = options.retryAfterMs ?? 1_000;
@@ -78,14 +88,17 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
 
   /** Durable bus: a topic's files opened (created or read back), its records and its groups' offsets restored. */
   const openTopic = async (spec: TopicSpec, log: DurableLog, increase: boolean): Promise<{ topic: MemoryTopic; created: boolean; stored: TopicSpec }> => {
-    const opened = await log.openTopic(spec, increase ? spec.partitions : 0, (p) => topics.get(spec.name)?.log(p).baseOffset ?? 0);
+    // What comes back into memory leaves room for publishers; the rest is read from the files.
+    const resident = Math.min(limits.maxPartitionBytes / 2, 16 * 1_048_576);
+    const opened = await log.openTopic(spec, increase ? spec.partitions : 0, (p) => topics.get(spec.name)?.log(p).baseOffset ?? 0, resident);
     const topic = new MemoryTopic({ ...opened.spec }, limits);
     const restored = [...log.restoredOffsets()].map(([name, entries]) => [name, entries.filter((e) => e.topic === spec.name)] as const);
     opened.partitions.forEach((loaded, p) => {
       // With nothing retained, continue after every offset a group committed (never hand one out again).
       let next = loaded.nextOffset;
-      if (loaded.records.length === 0) for (const [, entries] of restored) for (const e of entries) if (e.partition === p) next = Math.max(next, e.offset);
-      topic.log(p).restore(loaded.records, next);
+      if (loaded.records.length === 0 && loaded.spilled.length === 0) for (const [, entries] of restored) for (const e of entries) if (e.partition === p) next = Math.max(next, e.offset);
+      topic.log(p).spillTo(log.segments(spec.name, p));
+      topic.log(p).restore(loaded, next);
     });
     topics.set(spec.name, topic);
     for (const [name, entries] of restored) if (entries.length > 0) groupNamed(name, false).restore(topic, entries);
@@ -120,6 +133,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       if (ensure.increasePartitions && existing.logs.length < spec.partitions) {
         await durable?.addPartitions(spec.name, spec.partitions);
         existing.addPartitions(spec.partitions);
+        if (durable) for (const log of existing.logs) log.spillTo(durable.segments(spec.name, log.partition));
         result.increased.push(spec.name);
       }
       result.differences.push(...differences);
@@ -149,6 +163,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
         durable.stage(durable.segments(topic.spec.name, partition), { offset, timestamp: now, bytes, key, value: message.value, headers }, (end) => {
           log.markReadable(end);
           topic.notifyAppend();
+          topic.readableGrew();
         });
       }
     }
@@ -240,8 +255,16 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     },
     stats(): BusStats {
       let evictedMessages = 0;
-      for (const topic of topics.values()) evictedMessages += topic.evicted;
-      return { ...counters, inFlightBytes: gate.inUse(), maxInFlightBytes: gate.capacity, evictedMessages };
+      let readBackMessages = 0;
+      let spilledBytes = 0;
+      for (const topic of topics.values()) {
+        evictedMessages += topic.evicted;
+        for (const log of topic.logs) {
+          readBackMessages += log.readBack;
+          spilledBytes += log.retainedBytes - log.bytes;
+        }
+      }
+      return { ...counters, inFlightBytes: gate.inUse(), maxInFlightBytes: gate.capacity, evictedMessages, readBackMessages, spilledBytes };
     },
     close() {
       closing ??= (async () => {

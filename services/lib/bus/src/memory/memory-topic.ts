@@ -3,8 +3,11 @@ import type { TopicSpec } from '../types.js';
 import { PartitionLog } from './partition-log.js';
 
 export interface PartitionLimits {
+  /** Bound of a partition's records in memory (and, memory-only, of all it retains). */
   maxPartitionBytes: number;
   maxPartitionMessages: number;
+  /** Durable bus: bound of a partition's retained records, most of them on disk only. */
+  maxPartitionDiskBytes?: number | undefined;
 }
 
 /** What a consumer group tells a topic: the offset below which it needs nothing more. */
@@ -63,6 +66,11 @@ export class MemoryTopic {
   /** A portion that can never fit, however much is released. */
   exceedsCapacity(portion: Portion): boolean {
     return portion.count > this.#limits.maxPartitionMessages || portion.bytes > this.#limits.maxPartitionBytes;
+  }
+
+  /** Records on disk became readable: those were all a publisher may have waited for to spill. */
+  readableGrew(): void {
+    if (this.#waiters.length > 0) this.#admitWaiters();
   }
 
   /**
@@ -143,8 +151,18 @@ export class MemoryTopic {
       for (const [partition, portion] of portions) this.#evictFor(this.log(partition), portion);
       return true;
     }
+    const disk = this.#limits.maxPartitionDiskBytes;
     for (const [partition, portion] of portions) {
       const log = this.log(partition);
+      if (disk !== undefined) {
+        // Durable: memory holds the newest records; older ones a group still needs stay on disk.
+        if (log.retainedBytes + portion.bytes > disk) return false;
+        if (log.count + portion.count > this.#limits.maxPartitionMessages || log.bytes + portion.bytes > this.#limits.maxPartitionBytes) {
+          // A quarter of room at once, so that spilling is not a per-publish chore.
+          const { maxPartitionBytes, maxPartitionMessages } = this.#limits;
+          log.spill(Math.min(maxPartitionBytes - portion.bytes, (maxPartitionBytes * 3) / 4), Math.min(maxPartitionMessages - portion.count, (maxPartitionMessages * 3) / 4));
+        }
+      }
       if (log.count + portion.count > this.#limits.maxPartitionMessages) return false;
       if (log.bytes + portion.bytes > this.#limits.maxPartitionBytes) return false;
     }
