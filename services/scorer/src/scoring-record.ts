@@ -64,6 +64,25 @@ interface LeanGenAi {
   errorType: string;
 }
 
+/** A span's input messages: their decoded values and byte ranges. */
+interface InputList {
+  starts: number[];
+  ends: number[];
+  messages: LeanMessage[];
+  /** Where the first message's field tag is and where the last message ends. */
+  tagStart: number;
+  end: number;
+  /** No other field between the messages: the bytes from tagStart to end are the messages alone. */
+  contiguous: boolean;
+}
+
+function emptyInputList(): InputList {
+  return { starts: [], ends: [], messages: [], tagStart: 0, end: 0, contiguous: true };
+}
+
+/** How many recent spans' input messages a new one is compared with. */
+const RECENT_INPUT_LISTS = 4;
+
 interface LeanSpan {
   traceId: string;
   spanId: string;
@@ -84,9 +103,13 @@ const WIRE_FIXED64 = 1;
 const WIRE_LENGTH = 2;
 const WIRE_FIXED32 = 5;
 const TWO_32 = 4294967296;
+/** Tag of a map entry's key: field 1, length-delimited. */
+const KEY_TAG = (1 << 3) | WIRE_LENGTH;
 
-/** Node's Buffer has utf8Slice (what protobufjs reads strings with), untyped. */
-type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
+/** Node's Buffer has utf8Slice (what protobufjs reads strings with) and latin1Slice, untyped. */
+type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
+/** Strings up to this many bytes are checked for ASCII and then read as latin1. */
+const SHORT_STRING = 64;
 
 function outOfRange(): never {
   throw new RangeError('index out of range');
@@ -96,10 +119,13 @@ function outOfRange(): never {
 export class AttributeKeys {
   readonly names: readonly string[];
   readonly bytes: readonly Buffer[];
+  /** Byte lengths of the wanted keys. */
+  readonly lengths: ReadonlySet<number>;
 
   constructor(names: Iterable<string>) {
     this.names = [...new Set(names)];
     this.bytes = this.names.map((name) => Buffer.from(name, 'utf8'));
+    this.lengths = new Set(this.bytes.map((key) => key.length));
   }
 }
 
@@ -108,13 +134,13 @@ class SessionReader {
   /** 64-bit varints are read into these two halves (low, high) as protobufjs does. */
   private lo = 0;
   private hi = 0;
-  /** Byte ranges and decoded values of the previous LLM call's input messages and system prompt. */
-  private previousStarts: number[] = [];
-  private previousEnds: number[] = [];
-  private previousMessages: LeanMessage[] = [];
-  private currentStarts: number[] = [];
-  private currentEnds: number[] = [];
-  private currentMessages: LeanMessage[] = [];
+  /**
+   * Input messages of the last few spans that had some, most recent first: agent spans between LLM
+   * calls carry the turn's messages only, so the previous call's list is not always the latest.
+   */
+  private readonly recent: InputList[] = [];
+  private current: InputList = emptyInputList();
+  /** Byte range and text of the last system prompt read. */
   private systemStart = 0;
   private systemEnd = 0;
   private system = '';
@@ -209,7 +235,15 @@ class SessionReader {
     const end = this.lengthEnd(limit);
     const start = this.pos;
     this.pos = end;
-    return end === start ? '' : this.buf.utf8Slice(start, end);
+    if (end === start) return '';
+    // Ids, names and roles are short and ASCII: latin1Slice gives the same string for ASCII bytes, at half the cost.
+    if (end - start <= SHORT_STRING) {
+      const buf = this.buf;
+      let i = start;
+      while (i < end && buf[i]! < 128) i++;
+      if (i === end) return buf.latin1Slice(start, end);
+    }
+    return this.buf.utf8Slice(start, end);
   }
 
   private skip(wireType: number, limit: number): void {
@@ -405,6 +439,14 @@ class SessionReader {
       }
       // A map entry: key (1) and value (2), in any order.
       const entryEnd = this.lengthEnd(limit);
+      // Encoders write the key first: an entry whose key has no wanted key's length is skipped whole.
+      if (this.buf[this.pos] === KEY_TAG) {
+        const keyLength = this.buf[this.pos + 1]!;
+        if (keyLength < 128 && !this.keys.lengths.has(keyLength)) {
+          this.pos = entryEnd;
+          continue;
+        }
+      }
       let keyStart = -1;
       let keyEnd = -1;
       let valueAt = -1;
@@ -488,6 +530,7 @@ class SessionReader {
     };
     let inputs = 0;
     while (this.pos < limit) {
+      const tagAt = this.pos;
       const tag = this.uint32();
       const wireType = tag & 7;
       switch (tag >>> 3) {
@@ -536,9 +579,13 @@ class SessionReader {
           genAi.agentName = this.string(limit);
           break;
         case 16: {
+          if (inputs === 0) {
+            inputs = this.repeatedPrefix(tagAt, limit, genAi.inputMessages);
+            if (inputs > 0) break;
+          }
           this.expect(wireType, WIRE_LENGTH);
           const end = this.lengthEnd(limit);
-          genAi.inputMessages.push(this.inputMessage(inputs++, end));
+          genAi.inputMessages.push(this.inputMessage(inputs++, tagAt, end));
           this.pos = end;
           break;
         }
@@ -570,38 +617,67 @@ class SessionReader {
     }
     if (this.pos !== limit) outOfRange();
     if (inputs > 0) {
-      // This call's input messages are what the next call's are compared with.
-      const starts = this.previousStarts;
-      const ends = this.previousEnds;
-      const messages = this.previousMessages;
-      this.previousStarts = this.currentStarts;
-      this.previousEnds = this.currentEnds;
-      this.previousMessages = this.currentMessages;
-      starts.length = 0;
-      ends.length = 0;
-      messages.length = 0;
-      this.currentStarts = starts;
-      this.currentEnds = ends;
-      this.currentMessages = messages;
+      // This span's input messages are what the next ones are compared with first.
+      this.recent.unshift(this.current);
+      const reused = this.recent.length > RECENT_INPUT_LISTS ? this.recent.pop()! : emptyInputList();
+      reused.starts.length = 0;
+      reused.ends.length = 0;
+      reused.messages.length = 0;
+      reused.contiguous = true;
+      this.current = reused;
     }
     return genAi;
   }
 
-  /** Input message `index` of a call: the previous call's decoded message when the bytes are the same. */
-  private inputMessage(index: number, end: number): LeanMessage {
+  /**
+   * The input messages a recent span sent, when this span's messages start with the same bytes (a
+   * chat API resends the conversation): one comparison, and the decoded messages reused. Returns
+   * how many, 0 when no recent span's messages are a prefix of these.
+   */
+  private repeatedPrefix(tagAt: number, limit: number, into: LeanMessage[]): number {
+    let best: InputList | undefined;
+    for (const list of this.recent) {
+      if (!list.contiguous || list.messages.length === 0 || (best && list.messages.length <= best.messages.length)) continue;
+      const length = list.end - list.tagStart;
+      if (tagAt + length > limit || this.buf.compare(this.buf, tagAt, tagAt + length, list.tagStart, list.end) !== 0) continue;
+      best = list;
+    }
+    if (!best) return 0;
+    const shift = tagAt - best.tagStart;
+    const current = this.current;
+    for (let i = 0; i < best.messages.length; i++) {
+      into.push(best.messages[i]!);
+      current.starts.push(best.starts[i]! + shift);
+      current.ends.push(best.ends[i]! + shift);
+      current.messages.push(best.messages[i]!);
+    }
+    current.tagStart = tagAt;
+    current.end = best.end + shift;
+    this.pos = current.end;
+    return best.messages.length;
+  }
+
+  /** Input message `index` of a span: a recent span's decoded message at the same index when the bytes are the same. */
+  private inputMessage(index: number, tagAt: number, end: number): LeanMessage {
     const start = this.pos;
     let message: LeanMessage | undefined;
-    if (index < this.previousMessages.length) {
-      const previousStart = this.previousStarts[index]!;
-      const previousEnd = this.previousEnds[index]!;
+    for (let r = 0; r < this.recent.length && message === undefined; r++) {
+      const list = this.recent[r]!;
+      if (index >= list.messages.length) continue;
+      const previousStart = list.starts[index]!;
+      const previousEnd = list.ends[index]!;
       if (previousEnd - previousStart === end - start && this.buf.compare(this.buf, previousStart, previousEnd, start, end) === 0) {
-        message = this.previousMessages[index]!;
+        message = list.messages[index]!;
       }
     }
     message ??= this.message(end);
-    this.currentStarts.push(start);
-    this.currentEnds.push(end);
-    this.currentMessages.push(message);
+    const current = this.current;
+    if (current.messages.length === 0) current.tagStart = tagAt;
+    else if (tagAt !== current.end) current.contiguous = false;
+    current.end = end;
+    this.current.starts.push(start);
+    this.current.ends.push(end);
+    this.current.messages.push(message);
     return message;
   }
 
