@@ -20,6 +20,15 @@ function checked(evaluation: Evaluation): Evaluation {
   return { ...evaluation, score: Math.min(1, Math.max(0, evaluation.score)) };
 }
 
+function isPromiseLike(value: unknown): value is PromiseLike<Evaluation> {
+  return typeof (value as PromiseLike<Evaluation> | null)?.then === 'function';
+}
+
+function failure(error: unknown, began: bigint): EvaluatorRun {
+  const message = error instanceof Error ? error.message : String(error);
+  return { evaluation: unscored('error', `evaluator error: ${message}`), status: 'error', durationNs: process.hrtime.bigint() - began };
+}
+
 export async function runEvaluator(
   type: EvaluatorType,
   view: SessionView,
@@ -28,22 +37,37 @@ export async function runEvaluator(
   timeoutMs: number,
 ): Promise<EvaluatorRun> {
   const began = process.hrtime.bigint();
-  const controller = new AbortController();
+  // Deterministic evaluators neither read the signal nor return a promise: no AbortController and no
+  // timer for them (a synchronous evaluation cannot be interrupted by a timer anyway).
+  let controller: AbortController | undefined;
+  const runDeps: EvaluatorDeps = {
+    ...deps,
+    get signal() {
+      controller ??= new AbortController();
+      return controller.signal;
+    },
+  };
+  let pending: Evaluation | PromiseLike<Evaluation>;
+  try {
+    pending = type.evaluate(view, params, runDeps);
+  } catch (error) {
+    return failure(error, began);
+  }
+  if (!isPromiseLike(pending)) return { evaluation: checked(pending), status: 'ok', durationNs: process.hrtime.bigint() - began };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort(new Error(`evaluator timed out after ${timeoutMs} ms`));
+      controller?.abort(new Error(`evaluator timed out after ${timeoutMs} ms`));
       resolve('timeout');
     }, timeoutMs);
   });
   try {
-    const result = await Promise.race([Promise.resolve().then(() => type.evaluate(view, params, { ...deps, signal: controller.signal })), timedOut]);
+    const result = await Promise.race([pending, timedOut]);
     const durationNs = process.hrtime.bigint() - began;
     if (result === 'timeout') return { evaluation: unscored('timeout', `no result within ${timeoutMs} ms`), status: 'timeout', durationNs };
     return { evaluation: checked(result), status: 'ok', durationNs };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { evaluation: unscored('error', `evaluator error: ${message}`), status: 'error', durationNs: process.hrtime.bigint() - began };
+    return failure(error, began);
   } finally {
     clearTimeout(timer);
   }

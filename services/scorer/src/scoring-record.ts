@@ -8,7 +8,7 @@
 // place: each message of a conversation is decoded once per session. The result has the shape of
 // a decoded record (ISessionRecord) for the fields it carries, with equal values.
 import Long from 'long';
-import { SessionSummary, Turn, type ISessionRecord, type ITurn } from '@tracebar/proto';
+import { SessionSummary, type ISessionRecord, type ITurn } from '@tracebar/proto';
 
 /** What scoring reads of a session record; a fully decoded SessionRecord is one too. */
 export interface ScoringRecord extends ISessionRecord {
@@ -83,6 +83,16 @@ function emptyInputList(): InputList {
 /** How many recent spans' input messages a new one is compared with. */
 const RECENT_INPUT_LISTS = 4;
 
+interface LeanTurn {
+  index: number;
+  userSpanId: string;
+  userInput: string;
+  output: string;
+  startTimeUnixNano: number;
+  endTimeUnixNano: number;
+  steps: never[];
+}
+
 interface LeanSpan {
   traceId: string;
   spanId: string;
@@ -108,8 +118,12 @@ const KEY_TAG = (1 << 3) | WIRE_LENGTH;
 
 /** Node's Buffer has utf8Slice (what protobufjs reads strings with) and latin1Slice, untyped. */
 type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
-/** Strings up to this many bytes are checked for ASCII and then read as latin1. */
+/** Strings up to this many bytes are checked for ASCII and then read as latin1, and may be interned. */
 const SHORT_STRING = 64;
+/** Fields whose values repeat across spans, each with the last few values read. */
+const SLOT = { traceId: 0, spanName: 1, serviceName: 2, operation: 3, model: 4, agent: 5, role: 6, toolName: 7 } as const;
+const INTERNED_SLOTS = 8;
+const INTERNED_PER_SLOT = 4;
 
 function outOfRange(): never {
   throw new RangeError('index out of range');
@@ -141,6 +155,10 @@ class SessionReader {
   private readonly recent: InputList[] = [];
   private current: InputList = emptyInputList();
   /** Byte range and text of the last system prompt read. */
+  private readonly internedAt = new Int32Array(INTERNED_SLOTS * INTERNED_PER_SLOT).fill(-1);
+  private readonly internedLength = new Int32Array(INTERNED_SLOTS * INTERNED_PER_SLOT);
+  private readonly internedValue: string[] = new Array<string>(INTERNED_SLOTS * INTERNED_PER_SLOT).fill('');
+  private readonly internedNext = new Uint32Array(INTERNED_SLOTS);
   private systemStart = 0;
   private systemEnd = 0;
   private system = '';
@@ -235,6 +253,38 @@ class SessionReader {
     const end = this.lengthEnd(limit);
     const start = this.pos;
     this.pos = end;
+    return this.text(start, end);
+  }
+
+  /**
+   * A short string that repeats from span to span (trace id, service, span name, model, role...):
+   * compared in place with the last few values read for the same field, decoded only when new.
+   */
+  private repeated(slot: number, limit: number): string {
+    const end = this.lengthEnd(limit);
+    const start = this.pos;
+    this.pos = end;
+    const length = end - start;
+    if (length > SHORT_STRING) return this.text(start, end);
+    const buf = this.buf;
+    const base = slot * INTERNED_PER_SLOT;
+    for (let k = base; k < base + INTERNED_PER_SLOT; k++) {
+      const at = this.internedAt[k]!;
+      if (at < 0 || this.internedLength[k] !== length) continue;
+      let i = 0;
+      while (i < length && buf[start + i] === buf[at + i]) i++;
+      if (i === length) return this.internedValue[k]!;
+    }
+    const value = this.text(start, end);
+    const k = base + (this.internedNext[slot]! % INTERNED_PER_SLOT);
+    this.internedNext[slot]!++;
+    this.internedAt[k] = start;
+    this.internedLength[k] = length;
+    this.internedValue[k] = value;
+    return value;
+  }
+
+  private text(start: number, end: number): string {
     if (end === start) return '';
     // Ids, names and roles are short and ASCII: latin1Slice gives the same string for ASCII bytes, at half the cost.
     if (end - start <= SHORT_STRING) {
@@ -284,7 +334,7 @@ class SessionReader {
       turns: [],
       spans: [],
     };
-    const turns: ITurn[] = [];
+    const turns: LeanTurn[] = [];
     const spans: LeanSpan[] = [];
     while (this.pos < limit) {
       const tag = this.uint32();
@@ -329,9 +379,7 @@ class SessionReader {
         }
         case 13: {
           this.expect(wireType, WIRE_LENGTH);
-          const end = this.lengthEnd(limit);
-          turns.push(Turn.decode(this.buf.subarray(this.pos, end)));
-          this.pos = end;
+          turns.push(this.turn(this.lengthEnd(limit)));
           break;
         }
         case 14: {
@@ -345,10 +393,57 @@ class SessionReader {
           this.skip(wireType, limit);
       }
     }
-    record.turns = turns;
+    record.turns = turns as unknown as ITurn[];
     // Times are numbers (Long#toNumber's values), not Longs: buildSessionView reads them as numbers.
     record.spans = spans as unknown as ISessionRecord['spans'];
     return record;
+  }
+
+  /** A turn; its steps are counted, not read (the view reads only how many). */
+  private turn(limit: number): LeanTurn {
+    const turn: LeanTurn = { index: 0, userSpanId: '', userInput: '', output: '', startTimeUnixNano: 0, endTimeUnixNano: 0, steps: [] };
+    let steps = 0;
+    while (this.pos < limit) {
+      const tag = this.uint32();
+      const wireType = tag & 7;
+      switch (tag >>> 3) {
+        case 1:
+          this.expect(wireType, WIRE_VARINT);
+          turn.index = this.uint32();
+          break;
+        case 2:
+          this.expect(wireType, WIRE_LENGTH);
+          turn.userSpanId = this.string(limit);
+          break;
+        case 3:
+          this.expect(wireType, WIRE_LENGTH);
+          turn.userInput = this.string(limit);
+          break;
+        case 4:
+          this.expect(wireType, WIRE_LENGTH);
+          turn.output = this.string(limit);
+          break;
+        case 5:
+          this.expect(wireType, WIRE_FIXED64);
+          turn.startTimeUnixNano = this.fixed64Number();
+          break;
+        case 6:
+          this.expect(wireType, WIRE_FIXED64);
+          turn.endTimeUnixNano = this.fixed64Number();
+          break;
+        case 7:
+          this.expect(wireType, WIRE_LENGTH);
+          this.pos = this.lengthEnd(limit);
+          steps++;
+          break;
+        default:
+          this.skip(wireType, limit);
+      }
+    }
+    if (this.pos !== limit) outOfRange();
+    // Holes, not steps: only the count is known.
+    turn.steps = new Array<never>(steps);
+    return turn;
   }
 
   private span(limit: number): LeanSpan {
@@ -372,7 +467,7 @@ class SessionReader {
       switch (tag >>> 3) {
         case 4:
           this.expect(wireType, WIRE_LENGTH);
-          span.traceId = this.string(limit);
+          span.traceId = this.repeated(SLOT.traceId, limit);
           break;
         case 5:
           this.expect(wireType, WIRE_LENGTH);
@@ -384,7 +479,7 @@ class SessionReader {
           break;
         case 7:
           this.expect(wireType, WIRE_LENGTH);
-          span.name = this.string(limit);
+          span.name = this.repeated(SLOT.spanName, limit);
           break;
         case 9:
           this.expect(wireType, WIRE_FIXED64);
@@ -404,7 +499,7 @@ class SessionReader {
           break;
         case 13:
           this.expect(wireType, WIRE_LENGTH);
-          span.serviceName = this.string(limit);
+          span.serviceName = this.repeated(SLOT.serviceName, limit);
           break;
         case 16:
           this.expect(wireType, WIRE_LENGTH);
@@ -536,19 +631,19 @@ class SessionReader {
       switch (tag >>> 3) {
         case 1:
           this.expect(wireType, WIRE_LENGTH);
-          genAi.operationName = this.string(limit);
+          genAi.operationName = this.repeated(SLOT.operation, limit);
           break;
         case 2:
           this.expect(wireType, WIRE_LENGTH);
-          genAi.openinferenceSpanKind = this.string(limit);
+          genAi.openinferenceSpanKind = this.repeated(SLOT.operation, limit);
           break;
         case 4:
           this.expect(wireType, WIRE_LENGTH);
-          genAi.requestModel = this.string(limit);
+          genAi.requestModel = this.repeated(SLOT.model, limit);
           break;
         case 5:
           this.expect(wireType, WIRE_LENGTH);
-          genAi.responseModel = this.string(limit);
+          genAi.responseModel = this.repeated(SLOT.model, limit);
           break;
         case 6:
           this.expect(wireType, WIRE_VARINT);
@@ -560,7 +655,7 @@ class SessionReader {
           break;
         case 9:
           this.expect(wireType, WIRE_LENGTH);
-          genAi.toolName = this.string(limit);
+          genAi.toolName = this.repeated(SLOT.toolName, limit);
           break;
         case 10:
           this.expect(wireType, WIRE_LENGTH);
@@ -576,7 +671,7 @@ class SessionReader {
           break;
         case 14:
           this.expect(wireType, WIRE_LENGTH);
-          genAi.agentName = this.string(limit);
+          genAi.agentName = this.repeated(SLOT.agent, limit);
           break;
         case 16: {
           if (inputs === 0) {
@@ -701,7 +796,7 @@ class SessionReader {
       switch (tag >>> 3) {
         case 1:
           this.expect(wireType, WIRE_LENGTH);
-          message.role = this.string(limit);
+          message.role = this.repeated(SLOT.role, limit);
           break;
         case 2:
           this.expect(wireType, WIRE_LENGTH);
@@ -718,7 +813,7 @@ class SessionReader {
           break;
         case 5:
           this.expect(wireType, WIRE_LENGTH);
-          message.name = this.string(limit);
+          message.name = this.repeated(SLOT.agent, limit);
           break;
         default:
           this.skip(wireType, limit);
@@ -740,7 +835,7 @@ class SessionReader {
           break;
         case 2:
           this.expect(wireType, WIRE_LENGTH);
-          call.name = this.string(limit);
+          call.name = this.repeated(SLOT.toolName, limit);
           break;
         case 3:
           this.expect(wireType, WIRE_LENGTH);

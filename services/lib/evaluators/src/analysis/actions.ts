@@ -1,5 +1,6 @@
 // What the agent did to the world: tool calls classified by their name (generic verbs, no product words),
 // their arguments parsed, and whether the values they act on came from the user or a tool.
+import { KnownText } from '../known-text.js';
 import type { SessionView, ToolCallView } from '../view/session-view.js';
 
 /** Verbs of tools that change state: where a wrong step hurts the user. */
@@ -83,15 +84,15 @@ export interface Grounding {
 export function groundMutations(view: SessionView): Grounding[] {
   const out: Grounding[] = [];
   if (!view.toolCalls.some((call) => isMutatingTool(call.name))) return out;
-  let context = view.systemPrompt.toLowerCase();
+  const context = new KnownText(view.systemPrompt.toLowerCase());
   let cursor = 0;
   for (const call of view.toolCalls) {
     // Grow the context (user messages and tool results) up to this call's position.
     for (; cursor < view.timeline.length; cursor++) {
       const entry = view.timeline[cursor]!;
       if (entry.kind === 'message' ? entry.message.position >= call.position : entry.call.position >= call.position) break;
-      if (entry.kind === 'message' && entry.message.role === 'user') context += `\n${entry.message.text.toLowerCase()}`;
-      else if (entry.kind === 'tool' && entry.call.result) context += `\n${entry.call.result.toLowerCase()}`;
+      if (entry.kind === 'message' && entry.message.role === 'user') context.add(entry.message.text.toLowerCase());
+      else if (entry.kind === 'tool' && entry.call.result) context.add(entry.call.result.toLowerCase());
     }
     if (!isMutatingTool(call.name)) continue;
     const ungrounded: string[] = [];

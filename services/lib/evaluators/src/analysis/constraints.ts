@@ -53,10 +53,35 @@ function scan(text: string, source: MessageView | undefined, systemOffset: numbe
   }
 }
 
+// An agent sends the same system prompt in every session, and scanning its ~6 KB is most of this
+// evaluator's work: its constraints are kept by prompt text (few distinct prompts; cleared when many).
+// Callers never change a Constraint, so sessions can share them.
+// Looked up by length, then compared: hashing a long string costs more than comparing it.
+const systemConstraints = new Map<number, Array<{ text: string; constraints: readonly Constraint[] }>>();
+let cachedPrompts = 0;
+const MAX_SYSTEM_PROMPTS = 64;
+
+function constraintsOfSystemPrompt(prompt: string): readonly Constraint[] {
+  const text = prompt.slice(0, 20_000);
+  const sameLength = systemConstraints.get(text.length);
+  for (const entry of sameLength ?? []) if (entry.text === text) return entry.constraints;
+  const constraints: Constraint[] = [];
+  scan(text, undefined, 0, constraints);
+  if (cachedPrompts >= MAX_SYSTEM_PROMPTS) {
+    systemConstraints.clear();
+    cachedPrompts = 0;
+  }
+  const entries = systemConstraints.get(text.length) ?? [];
+  entries.push({ text, constraints });
+  systemConstraints.set(text.length, entries);
+  cachedPrompts++;
+  return constraints;
+}
+
 /** Constraints from the early user messages (the first `earlyTurns`) and, optionally, the system prompt. */
 export function extractConstraints(view: SessionView, earlyTurns: number, includeSystem: boolean): Constraint[] {
   const out: Constraint[] = [];
-  if (includeSystem && view.systemPrompt !== '') scan(view.systemPrompt.slice(0, 20_000), undefined, 0, out);
+  if (includeSystem && view.systemPrompt !== '') out.push(...constraintsOfSystemPrompt(view.systemPrompt));
   for (const message of view.userMessages.slice(0, earlyTurns)) scan(message.text, message, 0, out);
   return out;
 }

@@ -1,6 +1,7 @@
 // Figures an agent states that nothing in the session supports: numbers (amounts, counts) in assistant
 // messages that appear in no earlier tool result or argument, user message or the system prompt. Agents that
 // compute totals or quote prices from memory get them wrong; a reviewer should check them.
+import { KnownText } from '../known-text.js';
 import type { MessageView, SessionView } from '../view/session-view.js';
 
 const FIGURE = /[$€£]?\s?\d[\d,]*(?:\.\d+)?/g;
@@ -9,18 +10,19 @@ export function unsupportedFigures(view: SessionView): { count: number; values: 
   const none = { count: 0, values: [], first: undefined };
   if (view.toolCalls.length === 0) return none;
   // What was known before each assistant message: grown as the timeline is walked, searched with includes.
-  let known = view.systemPrompt;
+  const known = new KnownText(view.systemPrompt);
   let count = 0;
   const values: string[] = [];
   let first: MessageView | undefined;
   for (const entry of view.timeline) {
     if (entry.kind === 'tool') {
-      known += `\n${entry.call.arguments}\n${entry.call.result ?? ''}`;
+      known.add(entry.call.arguments);
+      known.add(entry.call.result ?? '');
       continue;
     }
     const message = entry.message;
     if (message.role === 'user') {
-      known += `\n${message.text}`;
+      known.add(message.text);
       continue;
     }
     if (!/\d\d/.test(message.text)) continue;
@@ -29,11 +31,13 @@ export function unsupportedFigures(view: SessionView): { count: number; values: 
       // Small numbers are list markers, counts and times of day, not figures worth checking.
       if (digits.replace(/\D/g, '').length < 2) continue;
       const bare = digits.replace(/\.0+$/, '');
-      if (known.includes(digits) || known.includes(bare) || known.includes(match[0].trim())) continue;
+      const said = match[0].trim();
+      // Often the same text three times: each searched once.
+      if (known.includes(digits) || (bare !== digits && known.includes(bare)) || (said !== digits && said !== bare && known.includes(said))) continue;
       count++;
-      if (values.length < 5) values.push(match[0].trim());
+      if (values.length < 5) values.push(said);
       first ??= message;
-      known += `\n${digits}`;
+      known.add(digits);
     }
   }
   return { count, values, first };

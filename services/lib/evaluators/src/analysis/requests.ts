@@ -31,15 +31,27 @@ const NOT_IN_TEXT = new Set(['order', 'post', 'bill', 'credit', 'set', 'make', '
 
 const WORDS = /[a-z]+/g;
 
+function familyOfWord(word: string): string | undefined {
+  if (NOT_IN_TEXT.has(word)) return undefined;
+  const base = word.replace(/(?:ing|ed|s)$/, '');
+  if (NOT_IN_TEXT.has(base)) return undefined;
+  return VERB_FAMILY.get(word) ?? VERB_FAMILY.get(base) ?? VERB_FAMILY.get(`${base}e`);
+}
+
+// Words repeat across messages and sessions: their family is memoised (bounded: cleared when large).
+const familyByWord = new Map<string, string | null>();
+
 /** Families of the actions a text asks for. */
 export function requestedFamilies(text: string): Set<string> {
   const out = new Set<string>();
   for (const word of text.toLowerCase().match(WORDS) ?? []) {
-    if (NOT_IN_TEXT.has(word)) continue;
-    const base = word.replace(/(?:ing|ed|s)$/, '');
-    if (NOT_IN_TEXT.has(base)) continue;
-    const family = VERB_FAMILY.get(word) ?? VERB_FAMILY.get(base) ?? VERB_FAMILY.get(`${base}e`);
-    if (family) out.add(family);
+    let family = familyByWord.get(word);
+    if (family === undefined) {
+      family = familyOfWord(word) ?? null;
+      if (familyByWord.size >= 50_000) familyByWord.clear();
+      familyByWord.set(word, family);
+    }
+    if (family !== null) out.add(family);
   }
   return out;
 }
