@@ -12,7 +12,7 @@ import { resolveScorerSettings, type ScorerSettings } from './config.js';
 import { createScorerMetrics } from './metrics.js';
 import { scoreSession, type ScoringContext, type SessionScoring } from './score-session.js';
 import { AttributeKeys, type ScoringRecord } from './scoring-record.js';
-import { PartitionParts } from './session-parts.js';
+import { PartitionParts, type CompleteSession } from './session-parts.js';
 
 export interface ScorerDeps {
   config: TracebarConfig;
@@ -161,30 +161,40 @@ export function createScorer(deps: ScorerDeps): Scorer {
     if (stopping || batch.topic !== settings.sessionsTopic || !context) return;
     const ctx = context;
     const partition = partsOf(batch.partition);
-    const complete: ScoringRecord[] = [];
+    const complete: Array<{ session: CompleteSession; offset: number }> = [];
     const began = now();
+    const skipped = (offset: number, reason: string) => {
+      stats.malformed++;
+      metrics.malformed();
+      log.warn({ partition: batch.partition, offset, reason }, 'session record skipped: cannot be decoded or joined');
+    };
     for (const record of batch.records) {
       const outcome = partition.add(record.value, record.offset, began);
-      if (outcome.kind === 'complete') complete.push(outcome.record);
-      else if (outcome.kind === 'malformed') {
-        stats.malformed++;
-        metrics.malformed();
-        log.warn({ partition: batch.partition, offset: record.offset, reason: outcome.reason }, 'session record skipped: cannot be decoded or joined');
-      }
+      if (outcome.kind === 'complete') complete.push({ session: outcome.session, offset: record.offset });
+      else if (outcome.kind === 'malformed') skipped(record.offset, outcome.reason);
     }
     const expired = partition.expire(began, settings.partsTimeoutMs);
     if (expired > 0) metrics.partsExpired(expired);
-    const scorings = await pooled(complete, settings.concurrency, async (record) => {
+    // Each worker decodes its session just before scoring it: at most `concurrency` decoded at once.
+    const results = await pooled(complete, settings.concurrency, async ({ session, offset }) => {
+      let record: ScoringRecord;
+      try {
+        record = partition.decode(session);
+      } catch (error) {
+        skipped(offset, error instanceof Error ? error.message : String(error));
+        return undefined;
+      }
       const started = performance.now();
       const scoring = await scoreSession(record, ctx);
       metrics.scored(scoring, (performance.now() - started) / 1_000);
       return scoring;
     });
+    const scorings = results.filter((scoring) => scoring !== undefined);
     const { scores, reviews } = messagesOf(scorings);
     // Scores first: a review item never points at a score the store may not get.
     if (scores.length > 0) await target.publish(settings.scoresTopic, scores);
     if (reviews.length > 0) await target.publish(settings.reviewTopic, reviews);
-    stats.sessionsScored += complete.length;
+    stats.sessionsScored += scorings.length;
     stats.scoreRecords += scores.length;
     stats.reviewItems += reviews.length;
     metrics.published(scores.length, reviews.length);

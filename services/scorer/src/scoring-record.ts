@@ -143,6 +143,8 @@ export class AttributeKeys {
   }
 }
 
+const NO_KEYS = new AttributeKeys([]);
+
 class SessionReader {
   private pos = 0;
   /** 64-bit varints are read into these two halves (low, high) as protobufjs does. */
@@ -320,7 +322,8 @@ class SessionReader {
     if (wireType !== wanted) throw new Error(`invalid wire type ${wireType} at offset ${this.pos}`);
   }
 
-  record(): ScoringRecord {
+  /** headerOnly: identity and part fields only; summary, turns and spans are skipped unread. */
+  record(headerOnly = false): ScoringRecord {
     const limit = this.buf.length;
     const record: ScoringRecord = {
       tenant: '',
@@ -339,7 +342,12 @@ class SessionReader {
     while (this.pos < limit) {
       const tag = this.uint32();
       const wireType = tag & 7;
-      switch (tag >>> 3) {
+      const field = tag >>> 3;
+      if (headerOnly && field >= 12 && field <= 14) {
+        this.skip(wireType, limit);
+        continue;
+      }
+      switch (field) {
         case 1:
           this.expect(wireType, WIRE_LENGTH);
           record.tenant = this.string(limit);
@@ -861,4 +869,12 @@ function asBuffer(bytes: Uint8Array): Utf8Buffer {
  */
 export function decodeScoringRecord(bytes: Uint8Array, keys: AttributeKeys): ScoringRecord {
   return new SessionReader(asBuffer(bytes), keys).record();
+}
+
+/** What identifies a session record and its part: read without the summary, turns and spans. */
+export type ScoringHeader = Pick<ScoringRecord, 'tenant' | 'sessionKey' | 'revision' | 'partIndex' | 'partCount' | 'contentDigest'>;
+
+/** The identity and part fields of an encoded SessionRecord (throws when its top level is malformed). */
+export function decodeScoringHeader(bytes: Uint8Array): ScoringHeader {
+  return new SessionReader(asBuffer(bytes), NO_KEYS).record(true);
 }

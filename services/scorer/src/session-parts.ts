@@ -1,9 +1,10 @@
 // Session records come whole or (over the topic's message limit) in parts, in order, on one
 // partition. Parts wait here until their session is complete; the partition's commit stays
-// behind the first part of the oldest incomplete session, so a restart re-reads it. A whole
-// record is read for scoring only (decodeScoringRecord); parts are joined by the full decoder.
+// behind the first part of the oldest incomplete session, so a restart re-reads it. Only a
+// record's header is read here: a whole record is decoded when it is scored (one at a time per
+// worker, not a batch at once); parts are joined by the full decoder.
 import { joinSessionParts } from '@tracebar/sessionizer';
-import { decodeScoringRecord, type AttributeKeys, type ScoringRecord } from './scoring-record.js';
+import { decodeScoringHeader, decodeScoringRecord, type AttributeKeys, type ScoringRecord } from './scoring-record.js';
 
 interface Pending {
   firstOffset: number;
@@ -13,8 +14,11 @@ interface Pending {
   bytes: number;
 }
 
+/** A complete session: decoded (joined parts) or still encoded (a whole record). */
+export type CompleteSession = { record: ScoringRecord; value?: undefined } | { value: Buffer; record?: undefined };
+
 export type PartOutcome =
-  | { kind: 'complete'; record: ScoringRecord; firstOffset: number }
+  | { kind: 'complete'; session: CompleteSession; firstOffset: number }
   | { kind: 'waiting' }
   | { kind: 'malformed'; reason: string };
 
@@ -24,15 +28,20 @@ export class PartitionParts {
   /** keys: the span and resource attributes scoring reads (the view's and the objective selectors'). */
   constructor(private readonly keys: AttributeKeys) {}
 
+  /** The session to score: a whole record is decoded now (throws when malformed). */
+  decode(session: CompleteSession): ScoringRecord {
+    return session.record ?? decodeScoringRecord(session.value, this.keys);
+  }
+
   /** A record read at offset: the whole session when it (or its last missing part) arrives. */
   add(value: Buffer, offset: number, nowMs: number): PartOutcome {
-    let record: ScoringRecord;
+    let record: ReturnType<typeof decodeScoringHeader>;
     try {
-      record = decodeScoringRecord(value, this.keys);
+      record = decodeScoringHeader(value);
     } catch (error) {
       return { kind: 'malformed', reason: error instanceof Error ? error.message : String(error) };
     }
-    if (record.partCount <= 1) return { kind: 'complete', record, firstOffset: offset };
+    if (record.partCount <= 1) return { kind: 'complete', session: { value }, firstOffset: offset };
     const identity = `${record.tenant}\u0000${record.sessionKey}\u0000${record.revision}\u0000${record.contentDigest}`;
     let entry = this.pending.get(identity);
     if (!entry) {
@@ -46,7 +55,7 @@ export class PartitionParts {
     if (entry.values.size < entry.count) return { kind: 'waiting' };
     this.pending.delete(identity);
     try {
-      return { kind: 'complete', record: joinSessionParts([...entry.values.values()]).record, firstOffset: entry.firstOffset };
+      return { kind: 'complete', session: { record: joinSessionParts([...entry.values.values()]).record }, firstOffset: entry.firstOffset };
     } catch (error) {
       return { kind: 'malformed', reason: error instanceof Error ? error.message : String(error) };
     }

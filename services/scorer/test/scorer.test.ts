@@ -137,6 +137,24 @@ describe('scorer, in-process bus', () => {
     }
   });
 
+  it('skips and counts records that cannot be decoded, whether their top level or a span is broken', async () => {
+    const p = await startPipeline(scorerConfig({ objectivesDir: emptyObjectives }));
+    try {
+      // A tenant of 32 bytes with 1 present: the header is broken.
+      const brokenHeader = Buffer.from([0x0a, 0x20, 0x61]);
+      // A whole header, then a span (field 14) whose span id (field 5) claims 5 bytes of the 3 the span has.
+      const brokenSpan = Buffer.from([0x0a, 0x01, 0x61, 0x72, 0x03, 0x2a, 0x05, 0x61]);
+      await p.bus.publish(p.config.topics.sessions.name, [brokenHeader, brokenSpan].map((value, i) => ({ key: `default/broken-${i}`, value })));
+      await p.send([{ session: 'clean-after', steps: cleanBooking }]);
+      await waitFor('the score record and both skips', () => p.reader.scores.length >= 1 && p.scorer.stats().malformed >= 2);
+      expect(p.reader.scores.map((s) => s.sessionKey)).toEqual(['clean-after']);
+      expect(p.scorer.stats()).toMatchObject({ sessionsScored: 1, malformed: 2 });
+      expect(await p.registry.metrics()).toMatch(/tracebar_scorer_sessions_malformed_total 2/);
+    } finally {
+      await p.stop();
+    }
+  });
+
   it('refuses to start on an invalid objective, naming the file and key', async () => {
     const dir = objectivesFolder({ 'bad.yaml': `id: bad\nversion: 1\nsla: { target: 2 }\nevaluators: [{ id: x, type: tool_failures }]\n` });
     const bus = createMemoryBus();
