@@ -5,7 +5,14 @@
 export class KnownText {
   private readonly parts: string[];
 
-  constructor(first: string) {
+  /**
+   * first: the text known from the start; firstSearchable: a shorter text in which a needle
+   * without "\n" occurs exactly when it occurs in `first` (the caller knows its needles' alphabet).
+   */
+  constructor(
+    first: string,
+    private readonly firstSearchable = first,
+  ) {
     this.parts = [first];
   }
 
@@ -17,7 +24,7 @@ export class KnownText {
   includes(needle: string): boolean {
     if (needle.includes('\n')) return this.parts.join('\n').includes(needle);
     // Newest first: what a session states is mostly what a recent tool returned.
-    for (let i = this.parts.length - 1; i >= 0; i--) if (this.parts[i]!.includes(needle)) return true;
-    return false;
+    for (let i = this.parts.length - 1; i > 0; i--) if (this.parts[i]!.includes(needle)) return true;
+    return this.firstSearchable.includes(needle);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KnownText } from './known-text.js';
-import { contentWords, stem } from './text.js';
+import { clip, collapseSpaces, contentWords, stem } from './text.js';
 
 /** contentWords as first written: the Unicode word regex over the whole text (the ASCII scanner must agree). */
 function reference(text: string, max = 400): Set<string> {
@@ -48,5 +48,38 @@ describe('KnownText', () => {
     expect(known.includes('305}\n')).toBe(true);
     expect(known.includes('1003')).toBe(false);
     expect(known.includes('')).toBe(true);
+  });
+});
+
+describe('collapseSpaces and clip', () => {
+  const spaces = [' ', '  ', '\t', '\n', '\r\n', '\v', '\f', '\u00a0', '\u1680', '\u2003', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u0085', '\u200b'];
+  const words = ['a', 'Flight', 'é', '😀', '$305', ''];
+  /** Every text of up to 5 pieces from these spaces and words, in a fixed pseudo-random order. */
+  function* texts(): Generator<string> {
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n;
+    for (let i = 0; i < 5_000; i++) {
+      let text = '';
+      for (let k = next(6); k > 0; k--) text += next(2) ? spaces[next(spaces.length)]! : words[next(words.length)]!;
+      yield text;
+    }
+  }
+
+  it('collapse whitespace runs exactly as replace(/\\s+/g, " ") does', () => {
+    for (const text of texts()) expect(collapseSpaces(text)).toBe(text.replace(/\s+/g, ' '));
+  });
+
+  it('clip long and short texts as the whole-text collapse and trim do', () => {
+    const reference = (text: string, max: number) => {
+      const flat = text.replace(/\s+/g, ' ').trim();
+      return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+    };
+    const all = [...texts()];
+    for (let i = 0; i + 40 < all.length; i += 7) {
+      const text = all.slice(i, i + 40).join(i % 3 ? ' ' : '\n \t');
+      for (const max of [5, 20, 60]) expect(clip(text, max)).toBe(reference(text, max));
+    }
+    expect(clip(`${' '.repeat(500)}short`, 20)).toBe('short');
+    expect(clip(`${'x'.repeat(30)}${' \n'.repeat(300)}`, 20)).toBe(`${'x'.repeat(19)}…`);
   });
 });

@@ -80,11 +80,23 @@ export interface Grounding {
   ungrounded: string[];
 }
 
+// Sessions of one agent share its system prompt: the last one lowercased is kept.
+let lastPrompt = '';
+let lastPromptLower = '';
+
+function lowerSystemPrompt(prompt: string): string {
+  if (prompt !== lastPrompt) {
+    lastPrompt = prompt;
+    lastPromptLower = prompt.toLowerCase();
+  }
+  return lastPromptLower;
+}
+
 /** Values a state-changing call acts on that nobody but the agent ever said. */
 export function groundMutations(view: SessionView): Grounding[] {
   const out: Grounding[] = [];
   if (!view.toolCalls.some((call) => isMutatingTool(call.name))) return out;
-  const context = new KnownText(view.systemPrompt.toLowerCase());
+  const context = new KnownText(lowerSystemPrompt(view.systemPrompt));
   let cursor = 0;
   for (const call of view.toolCalls) {
     // Grow the context (user messages and tool results) up to this call's position.

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { openingIntent, substantiveAnswer } from '../../analysis/intent.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
-import { clip, coverage, wordsOf } from '../../text.js';
+import { clip, collapseSpaces, coverage, wordsOf } from '../../text.js';
 import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
 import type { SessionView } from '../../view/session-view.js';
 
@@ -68,7 +68,7 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
     if (entry.kind === 'tool') key = `t:${entry.call.name}:${entry.call.arguments}`;
     // Messages by their opening, case and spacing aside: a loop repeats itself nearly word for word. A user
     // message breaks a cycle unless it repeats too.
-    else key = `${entry.message.role[0]}:${entry.message.text.slice(0, 160).toLowerCase().replace(/\s+/g, ' ')}`;
+    else key = `${entry.message.role[0]}:${collapseSpaces(entry.message.text.slice(0, 160).toLowerCase())}`;
     let id = ids.get(key);
     if (id === undefined) ids.set(key, (id = ids.size));
     signatures.push(id);
