@@ -29,9 +29,8 @@ export function toolFamily(name: string): string | undefined {
 /** Verbs that are as often nouns or filler in what users write ("my order", "make sure"): tools only. */
 const NOT_IN_TEXT = new Set(['order', 'post', 'bill', 'credit', 'set', 'make', 'open', 'add', 'charge', 'mail', 'share', 'drop', 'move', 'payment', 'email', 'voucher', 'certificate', 'compensation', 'return', 'place']);
 
-const WORDS = /[a-z]+/g;
-
-function familyOfWord(word: string): string | undefined {
+/** The action family of one lowercase word (its base without ing/ed/s, or that base + e), if any. */
+export function familyOfWord(word: string): string | undefined {
   if (NOT_IN_TEXT.has(word)) return undefined;
   const base = word.replace(/(?:ing|ed|s)$/, '');
   if (NOT_IN_TEXT.has(base)) return undefined;
@@ -41,10 +40,32 @@ function familyOfWord(word: string): string | undefined {
 // Words repeat across messages and sessions: their family is memoised (bounded: cleared when large).
 const familyByWord = new Map<string, string | null>();
 
-/** Families of the actions a text asks for. */
+const isLetter = (c: number) => c >= 97 && c <= 122;
+/**
+ * The first two letters of every verb: a word has a family only when it, its base or its base + "e"
+ * is a verb (all verbs have 3 letters or more), and all three begin with the word's first two letters.
+ * Most words fail this table lookup and are never sliced out or looked up.
+ */
+const VERB_OPENINGS = new Uint8Array(26 * 26);
+for (const verb of VERB_FAMILY.keys()) {
+  if (verb.length < 3 || !isLetter(verb.charCodeAt(0)) || !isLetter(verb.charCodeAt(1))) throw new Error(`verb ${verb} breaks VERB_OPENINGS`);
+  VERB_OPENINGS[(verb.charCodeAt(0) - 97) * 26 + verb.charCodeAt(1) - 97] = 1;
+}
+
+/** Families of the actions a text asks for (its words: the runs of a-z in the lowercased text). */
 export function requestedFamilies(text: string): Set<string> {
   const out = new Set<string>();
-  for (const word of text.toLowerCase().match(WORDS) ?? []) {
+  const lower = text.toLowerCase();
+  const n = lower.length;
+  for (let i = 0; i < n; ) {
+    if (!isLetter(lower.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n && isLetter(lower.charCodeAt(i))) i++;
+    if (i - start < 2 || VERB_OPENINGS[(lower.charCodeAt(start) - 97) * 26 + lower.charCodeAt(start + 1) - 97] === 0) continue;
+    const word = lower.slice(start, i);
     let family = familyByWord.get(word);
     if (family === undefined) {
       family = familyOfWord(word) ?? null;
