@@ -3,6 +3,7 @@
 // or answered as if a failed call had worked).
 import { z } from 'zod';
 import { argumentLeaves, nameTokens, parseArguments } from '../../analysis/actions.js';
+import { NESTED, topLevelMembers } from '../../analysis/json-members.js';
 import { evidenceFor, fromFindings, passed, type Finding } from '../../evaluation.js';
 import { ACKNOWLEDGES_PROBLEM, CLAIMS_SUCCESS, clip, isEmptyResult } from '../../text.js';
 import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
@@ -54,6 +55,12 @@ function mismatch(call: ToolCallView): string | undefined {
   const args = argumentLeaves(parseArguments(call)).filter(([key, value]) => key !== '' && /\d/.test(value) && value.length >= 4);
   // Parse the result only when it reports one of the argument keys at all.
   if (args.length === 0 || !args.some(([key]) => call.result!.includes(`"${key}"`))) return undefined;
+  // Most results report the values asked for: read the few top-level members without parsing it all.
+  const members = topLevelMembers(call.result, new Set(args.map(([key]) => key)));
+  if (members && args.every(([key, value]) => {
+    const reported = members.get(key);
+    return reported === undefined || reported === NESTED || String(reported) === value;
+  })) return undefined;
   let result: unknown;
   try {
     result = JSON.parse(call.result);
