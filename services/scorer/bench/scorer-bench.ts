@@ -1,7 +1,7 @@
 // Scorer benchmark (`npm run bench:scorer`): sessions scored per scorer CPU-second with the
 // deterministic evaluators of the built-in default objective, on real agent sessions (see
-// makeSessions), (A) by scoreSession directly, decode included, and (B) by the component on the
-// in-process bus, publishing score records and review items.
+// makeSessions), (A) by scoreSession directly, decode (the scorer's decodeScoringRecord) included,
+// and (B) by the component on the in-process bus, publishing score records and review items.
 import os from 'node:os';
 import path from 'node:path';
 import { createMemoryBus, type Bus } from '@tracebar/bus';
@@ -11,7 +11,7 @@ import { replaySessions } from '@tracebar/importers/replay';
 import { decodeSessionRecord, encodeSessionRecord } from '@tracebar/proto';
 import { createLogger, createMetricsRegistry } from '@tracebar/runtime';
 import { AttributeKeys, Baselines, createScorer, decodeScoringRecord, scoreSession, type ScoringContext } from '../src/index.js';
-import { DEFAULT_MODEL_WINDOWS, DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, SESSION_VIEW_ATTRIBUTE_KEYS, type EvaluatorType } from '@tracebar/evaluators';
+import { buildSessionView, DEFAULT_MODEL_WINDOWS, DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, SESSION_VIEW_ATTRIBUTE_KEYS, type EvaluatorType } from '@tracebar/evaluators';
 import { loadObjectives } from '@tracebar/objectives';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2_000);
@@ -91,6 +91,16 @@ async function main(): Promise<void> {
     rates.push((values.length / ms) * 1_000);
     console.log(`A. decode + scoreSession, round ${round + 1}: ${values.length} sessions in ${ms.toFixed(0)} ms CPU = ${Math.round((values.length / ms) * 1_000).toLocaleString('en')} sessions/CPU-s (${((ms * 1_000) / values.length).toFixed(0)} µs a session; ${failed} failed)`);
   }
+  // Where A's time goes, warm: the reader alone, the reader and the view, the old full decode alone.
+  const perSession = (run: (value: Buffer) => unknown) => {
+    const began = process.cpuUsage();
+    for (const value of values) run(value);
+    return (cpuMs(began) * 1_000) / values.length;
+  };
+  const read = perSession((value) => decodeScoringRecord(value, keys));
+  const viewed = perSession((value) => buildSessionView(decodeScoringRecord(value, keys)));
+  const full = perSession((value) => decodeSessionRecord(value));
+  console.log(`A parts, per session: decodeScoringRecord ${read.toFixed(0)} µs, + buildSessionView ${(viewed - read).toFixed(0)} µs, the rest (evaluators, priority, score and review records) = round ${ROUNDS} minus these; the full decodeSessionRecord would take ${full.toFixed(0)} µs`);
 
   const bus = await newBus(cfg);
   await bus.publish(cfg.topics.sessions.name, values.map((value, i) => ({ key: `default/bench-${i}`, value })));

@@ -144,6 +144,8 @@ export class AttributeKeys {
 }
 
 const NO_KEYS = new AttributeKeys([]);
+/** The last long system prompt read (see systemInstructions). */
+let lastPrompt = { bytes: Buffer.alloc(0), text: '' };
 
 class SessionReader {
   private pos = 0;
@@ -742,7 +744,7 @@ class SessionReader {
     for (const list of this.recent) {
       if (!list.contiguous || list.messages.length === 0 || (best && list.messages.length <= best.messages.length)) continue;
       const length = list.end - list.tagStart;
-      if (tagAt + length > limit || this.buf.compare(this.buf, tagAt, tagAt + length, list.tagStart, list.end) !== 0) continue;
+      if (tagAt + length > limit || !this.same(list.tagStart, list.end, tagAt, tagAt + length)) continue;
       best = list;
     }
     if (!best) return 0;
@@ -760,6 +762,16 @@ class SessionReader {
     return best.messages.length;
   }
 
+  /** Whether two byte ranges of the record are equal: short ones compared here, long ones by memcmp. */
+  private same(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+    const length = aEnd - aStart;
+    if (length !== bEnd - bStart) return false;
+    if (length > SHORT_STRING) return this.buf.compare(this.buf, aStart, aEnd, bStart, bEnd) === 0;
+    const buf = this.buf;
+    for (let i = 0; i < length; i++) if (buf[aStart + i] !== buf[bStart + i]) return false;
+    return true;
+  }
+
   /** Input message `index` of a span: a recent span's decoded message at the same index when the bytes are the same. */
   private inputMessage(index: number, tagAt: number, end: number): LeanMessage {
     const start = this.pos;
@@ -769,7 +781,7 @@ class SessionReader {
       if (index >= list.messages.length) continue;
       const previousStart = list.starts[index]!;
       const previousEnd = list.ends[index]!;
-      if (previousEnd - previousStart === end - start && this.buf.compare(this.buf, previousStart, previousEnd, start, end) === 0) {
+      if (this.same(previousStart, previousEnd, start, end)) {
         message = list.messages[index]!;
       }
     }
@@ -788,8 +800,15 @@ class SessionReader {
     const end = this.lengthEnd(limit);
     const start = this.pos;
     this.pos = end;
-    if (end - start !== this.systemEnd - this.systemStart || this.buf.compare(this.buf, this.systemStart, this.systemEnd, start, end) !== 0) {
-      this.system = end === start ? '' : this.buf.utf8Slice(start, end);
+    if (!this.same(this.systemStart, this.systemEnd, start, end)) {
+      const length = end - start;
+      if (length === lastPrompt.bytes.length && this.buf.compare(lastPrompt.bytes, 0, length, start, end) === 0) this.system = lastPrompt.text;
+      else {
+        this.system = length === 0 ? '' : this.buf.utf8Slice(start, end);
+        // Kept across sessions: an agent sends the same prompt in all of them, and evaluators that
+        // keep what they derive from a prompt then find it by identity.
+        if (length >= 256) lastPrompt = { bytes: Buffer.from(this.buf.subarray(start, end)), text: this.system };
+      }
       this.systemStart = start;
       this.systemEnd = end;
     }
