@@ -20,6 +20,32 @@ function checked(evaluation: Evaluation): Evaluation {
   return { ...evaluation, score: Math.min(1, Math.max(0, evaluation.score)) };
 }
 
+/**
+ * An evaluator's deps with a signal made on first read: deterministic evaluators neither read it nor
+ * return a promise, so they cost no AbortController and no timer (a synchronous evaluation cannot be
+ * interrupted by a timer anyway). A class, not an object literal with a getter: ~15 times cheaper.
+ */
+class RunDeps implements EvaluatorDeps {
+  declare fetch: EvaluatorDeps['fetch'];
+  declare modelWindows: EvaluatorDeps['modelWindows'];
+  declare now: EvaluatorDeps['now'];
+  #controller: AbortController | undefined;
+
+  constructor(deps: Omit<EvaluatorDeps, 'signal'>) {
+    Object.assign(this, deps);
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** Aborts the signal if an evaluator took it (none other listens). */
+  abort(reason: Error): void {
+    this.#controller?.abort(reason);
+  }
+}
+
 function isPromiseLike(value: unknown): value is PromiseLike<Evaluation> {
   return typeof (value as PromiseLike<Evaluation> | null)?.then === 'function';
 }
@@ -37,16 +63,7 @@ export async function runEvaluator(
   timeoutMs: number,
 ): Promise<EvaluatorRun> {
   const began = process.hrtime.bigint();
-  // Deterministic evaluators neither read the signal nor return a promise: no AbortController and no
-  // timer for them (a synchronous evaluation cannot be interrupted by a timer anyway).
-  let controller: AbortController | undefined;
-  const runDeps: EvaluatorDeps = {
-    ...deps,
-    get signal() {
-      controller ??= new AbortController();
-      return controller.signal;
-    },
-  };
+  const runDeps = new RunDeps(deps);
   let pending: Evaluation | PromiseLike<Evaluation>;
   try {
     pending = type.evaluate(view, params, runDeps);
@@ -57,7 +74,7 @@ export async function runEvaluator(
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => {
-      controller?.abort(new Error(`evaluator timed out after ${timeoutMs} ms`));
+      runDeps.abort(new Error(`evaluator timed out after ${timeoutMs} ms`));
       resolve('timeout');
     }, timeoutMs);
   });
