@@ -58,10 +58,6 @@ export function createScorerMetrics(registry: Registry, pending: () => { session
   const expired = new Counter({ name: 'tracebar_scorer_parts_expired_total', help: 'Split sessions given up after waiting too long for their parts.', registers });
   const scores = new Counter({ name: 'tracebar_scorer_score_records_published_total', help: 'Score records published (one per session revision and objective).', registers });
   const reviews = new Counter({ name: 'tracebar_scorer_review_items_published_total', help: 'Review items published.', registers });
-  // Labelled children looked up by a plain key: prom-client hashes a label object on every call, which
-  // per evaluator run is a visible share of a session's scoring.
-  const evaluationChildren = new Map<string, { inc(): void }>();
-  const secondsChildren = new Map<string, { observe(value: number): void }>();
   return {
     scored(result, seconds) {
       sessions.inc();
@@ -71,19 +67,8 @@ export function createScorerMetrics(registry: Registry, pending: () => { session
         priority.observe(r.priority);
       }
       for (const run of result.runs) {
-        const key = `${run.type}\u0000${run.outcome}\u0000${run.status}`;
-        let evaluation = evaluationChildren.get(key);
-        if (!evaluation) {
-          evaluation = evaluations.labels({ type: run.type, outcome: run.outcome, status: run.status });
-          evaluationChildren.set(key, evaluation);
-        }
-        evaluation.inc();
-        let runSeconds = secondsChildren.get(run.type);
-        if (!runSeconds) {
-          runSeconds = evaluatorSeconds.labels({ type: run.type });
-          secondsChildren.set(run.type, runSeconds);
-        }
-        runSeconds.observe(run.seconds);
+        evaluations.inc({ type: run.type, outcome: run.outcome, status: run.status });
+        evaluatorSeconds.observe({ type: run.type }, run.seconds);
       }
     },
     malformed: () => malformed.inc(),
