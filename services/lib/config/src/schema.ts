@@ -192,8 +192,22 @@ export const sinkSchema = z
     maxBatchRows: z.number().int().min(1).default(10_000),
     /** ...or this many bytes (as encoded for the insert)... */
     maxBatchBytes: byteSize.pipe(z.number().min(1_024)).default(16 * 1_048_576),
-    /** ...or once the oldest of them has waited this long. */
+    /** ...or once the oldest of them has waited this long (per topic: topicFlushIntervalMs). */
     flushIntervalMs: durationMs.pipe(z.number().min(1)).default(1_000),
+    /**
+     * flushIntervalMs of one topic role. The scores and review topics carry what readers wait for
+     * (a session's verdict and review item, close → queryable), so they are written sooner.
+     */
+    topicFlushIntervalMs: z
+      .strictObject({
+        spans: durationMs.pipe(z.number().min(1)).optional(),
+        sessions: durationMs.pipe(z.number().min(1)).optional(),
+        scores: durationMs.pipe(z.number().min(1)).default(250),
+        review: durationMs.pipe(z.number().min(1)).default(250),
+        labels: durationMs.pipe(z.number().min(1)).optional(),
+        alerts: durationMs.pipe(z.number().min(1)).optional(),
+      })
+      .prefault({}),
     /** Encoded rows held per instance while waiting for ClickHouse; at the bound, consumption waits. */
     maxBufferedBytes: byteSize.default(128 * 1_048_576),
     /** Inserts in flight at once (one per table and topic partition). */
@@ -202,6 +216,12 @@ export const sinkSchema = z
     spanFormat: z.enum(['auto', 'RowBinary']).default('auto'),
     /** Span inserts smaller than this go as RowBinary even in `auto` (the engine's fixed cost per Protobuf insert outweighs the saving). */
     spanProtobufMinRows: z.number().int().min(1).default(2_000),
+    /**
+     * How ClickHouse picks parts to merge in the sink's tables: `auto` = `Trivial` in embedded chDB
+     * (tiers of ten parts; the default selector rewrites a table's largest part with every few small
+     * inserts) and the server's own setting otherwise. Applied at sink start.
+     */
+    mergeSelector: z.enum(['auto', 'Trivial', 'Simple']).default('auto'),
     /** Backoff of a failed insert: doubles from retryInitialMs up to retryMaxMs, with full jitter. */
     retryInitialMs: durationMs.pipe(z.number().min(1)).default(100),
     retryMaxMs: durationMs.pipe(z.number().min(1)).default(30_000),
