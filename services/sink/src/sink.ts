@@ -14,6 +14,7 @@ import { SinkBuffers, type DecodedRecord } from './batching/sink-buffers.js';
 import { writeCycle, type WriteCycleDeps } from './batching/write-cycle.js';
 import { createDeadLetterPublisher, type DeadLetterEntry } from './dead-letters.js';
 import { createSinkMetrics } from './metrics.js';
+import { applyMergeSelector } from './merge-selector.js';
 import { applyRetention } from './retention.js';
 import { ByteWriter } from './rows/byte-writer.js';
 import { RecordRejectedError } from './rows/clickhouse-values.js';
@@ -338,6 +339,12 @@ export function createSink(deps: SinkDeps): Sink {
         await applyRetention(store().client, settings.retention, logger);
       } catch (error) {
         logger.warn({ err: error }, 'could not apply sink.retention to the tables; they keep their TTL');
+      }
+      const selector = settings.mergeSelector === 'auto' ? (store().mode === 'embedded' ? 'Trivial' : undefined) : settings.mergeSelector;
+      try {
+        if (selector !== undefined) await applyMergeSelector(store().client, selector, logger);
+      } catch (error) {
+        logger.warn({ err: error }, 'could not apply sink.mergeSelector to the tables; they keep their merge selector');
       }
       await chooseSpanFormat();
       consumer = await bus().subscribe({

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createClickHouse, defaultMigrationsDir, loadMigrationFiles, runMigrations, type ClickHouse } from '@tracebar/clickhouse';
 import { configSchema } from '@tracebar/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRetention, ttlSeconds } from '../src/index.js';
+import { applyMergeSelector, applyRetention, mergeSelectorOf, ttlSeconds } from '../src/index.js';
 import { insertLines } from '../src/store/insert-lines.js';
 import { quietLogger } from './support/sink-harness.js';
 import { makeTempDir, rows } from './support/store.js';
@@ -112,5 +112,45 @@ describe('retention from config', () => {
     expect(await applyRetention(ch.client, forever, quietLogger())).toEqual([{ table: 'spans', fromSeconds: 7 * 86_400, toSeconds: 0 }]);
     const [spans] = await rows<{ engine_full: string }>(ch, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'spans'");
     expect(spans?.engine_full).not.toMatch(/TTL/);
+  });
+});
+
+describe('merge selector from config', () => {
+  const selectors = async () =>
+    Object.fromEntries(
+      (await rows<{ name: string; engine_full: string }>(ch, "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree'")).map((t) => [t.name, mergeSelectorOf(t.engine_full)]),
+    );
+  const sinkTables = ['alerts', 'labels', 'review_items', 'scores', 'sessions', 'sink_batches', 'spans', 'verdicts'];
+
+  it('sets Trivial on every table the sink writes, once, leaves the others, and sets Simple back', async () => {
+    expect(await applyMergeSelector(ch.client, 'Trivial', quietLogger())).toEqual(sinkTables);
+    const after = await selectors();
+    for (const table of sinkTables) expect(after[table], table).toBe('Trivial');
+    expect(after.objectives).toBe('Simple');
+    expect(await applyMergeSelector(ch.client, 'Trivial', quietLogger())).toEqual([]);
+
+    // Insert tokens and TTLs are untouched by the selector.
+    const line = (id: string) => `{"tenant":"m","session_key":"s","trace_id":"tr","span_id":"${id}","start_time":${BigInt(Date.now()) * 1_000_000n}}`;
+    for (let i = 0; i < 2; i++) await insertLines(ch.client, 'spans', [line('m1')], 'token-merge-selector');
+    expect(await rows(ch, "SELECT count() AS n FROM spans WHERE tenant = 'm'")).toEqual([{ n: '1' }]);
+
+    expect(await applyMergeSelector(ch.client, 'Simple', quietLogger())).toEqual(sinkTables);
+    expect(Object.values(await selectors()).every((s) => s === 'Simple')).toBe(true);
+  });
+
+  it('merges ten small parts into one with Trivial, and keeps every row', async () => {
+    await ch.client.command({ query: 'CREATE TABLE IF NOT EXISTS trivial_parts AS spans' });
+    await ch.client.command({ query: "ALTER TABLE trivial_parts MODIFY SETTING merge_selector_algorithm = 'Trivial'" });
+    const line = (id: string) => `{"tenant":"p","session_key":"s","trace_id":"tr","span_id":"${id}","start_time":${BigInt(Date.now()) * 1_000_000n}}`;
+    for (let i = 0; i < 10; i++) await insertLines(ch.client, 'trivial_parts' as 'spans', [line(`p${i}`)], `token-part-${i}`);
+    const deadline = Date.now() + 20_000;
+    let parts: { n: string; level: number }[] = [];
+    while (Date.now() < deadline) {
+      parts = await rows<{ n: string; level: number }>(ch, "SELECT count() AS n, max(level) AS level FROM system.parts WHERE database = currentDatabase() AND table = 'trivial_parts' AND active");
+      if (parts[0]?.n === '1') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(parts).toEqual([{ n: '1', level: 1 }]);
+    expect(await rows(ch, 'SELECT count() AS n FROM trivial_parts')).toEqual([{ n: '10' }]);
   });
 });

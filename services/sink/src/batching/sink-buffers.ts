@@ -9,11 +9,15 @@ export interface BufferLimits {
   readonly maxBatchRows: number;
   readonly maxBatchBytes: number;
   readonly flushIntervalMs: number;
+  /** Per topic name; a topic not named waits flushIntervalMs. */
+  readonly topicFlushIntervalMs?: Readonly<Record<string, number>>;
   readonly maxBufferedBytes: number;
   readonly replayTimeoutMs: number;
 }
 
 interface PartitionState {
+  /** How long a range of this partition's topic may wait for its write cycle. */
+  readonly flushIntervalMs: number;
   /** Ranges recorded in the insert log and not yet re-created; undefined until loaded. */
   replay: InsertIntent[] | undefined;
   /** Complete ranges waiting for the next write cycle. */
@@ -96,7 +100,7 @@ export class SinkBuffers {
       const open = state.open;
       if (open === undefined || open.records.length === 0) continue;
       const age = now - open.openedAt;
-      const ready = open.until !== undefined ? age >= this.#limits.replayTimeoutMs : pressure || age >= this.#limits.flushIntervalMs;
+      const ready = open.until !== undefined ? age >= this.#limits.replayTimeoutMs : pressure || age >= state.flushIntervalMs;
       if (ready) {
         due.push(open);
         state.open = undefined;
@@ -118,7 +122,7 @@ export class SinkBuffers {
       if (state.sealed.length > 0) return 0;
       const open = state.open;
       if (open === undefined || open.records.length === 0) continue;
-      const wait = (open.until !== undefined ? this.#limits.replayTimeoutMs : this.#limits.flushIntervalMs) - (now - open.openedAt);
+      const wait = (open.until !== undefined ? this.#limits.replayTimeoutMs : state.flushIntervalMs) - (now - open.openedAt);
       soonest = Math.min(soonest ?? Infinity, Math.max(0, wait));
     }
     return soonest;
@@ -145,7 +149,7 @@ export class SinkBuffers {
     const k = key(topic, partition);
     let state = this.#partitions.get(k);
     if (state === undefined) {
-      state = { replay: undefined, sealed: [], open: undefined };
+      state = { flushIntervalMs: this.#limits.topicFlushIntervalMs?.[topic] ?? this.#limits.flushIntervalMs, replay: undefined, sealed: [], open: undefined };
       this.#partitions.set(k, state);
     }
     return state;
