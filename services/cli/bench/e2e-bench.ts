@@ -9,16 +9,24 @@
 // (8), BENCH_BROKEN_EVERY (5), BENCH_SAMPLE_EVERY (20), BENCH_LATENESS ("1s": the sessionizer's
 // allowedLatenessMs, the quiet time before an end marker closes a session), BENCH_SINK_FLUSH
 // (the sink's flushIntervalMs; default: the config's, 1s), BENCH_LATENCY_SECONDS (20),
-// BENCH_LATENCY_SPANS_PER_S (default: half the saturation phase's end-to-end rate).
+// BENCH_LATENCY_SPANS_PER_S (default: half the saturation phase's end-to-end rate); TRACEBAR_* variables
+// reach the pipeline's config (e.g. TRACEBAR_SINK__MERGE_SELECTOR=Simple).
+// BENCH_STOP_MERGES (tables whose background merges are stopped, to attribute merge CPU),
+// BENCH_TABLE_SETTINGS (MergeTree settings applied to the sink's tables before the load),
+// BENCH_SQL (statements run before the load), BENCH_SAMPLE_MERGES=1 (system.merges sampled every 100 ms: which tables merge, how).
 import { execFileSync, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { createClickHouse, type ClickHouse } from '@tracebar/clickhouse';
 import { loadConfig } from '@tracebar/config';
 import { createLogger } from '@tracebar/runtime';
 import { runUp } from '../src/commands/up.js';
+import { chdbPath } from '../src/store.js';
 import type { LoadCommand, LoadReady, LoadResult, LoadSample } from './load-generator.js';
+import { engineEvents, eventsSince, sampleMerges, tableParts } from './store-stats.js';
+import { threadCpu, threadCpuSince } from './thread-cpu.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const seconds = env('BENCH_SECONDS', 30);
@@ -42,6 +50,8 @@ const { config } = loadConfig({
     ...(process.env.BENCH_SINK_FLUSH ? { TRACEBAR_SINK__FLUSH_INTERVAL_MS: process.env.BENCH_SINK_FLUSH } : {}),
     TRACEBAR_SCORER__OBJECTIVES_DIR: path.join(repo, 'config/objectives'),
     TRACEBAR_SCORER__TAXONOMY_FILE: path.join(repo, 'config/taxonomy.yaml'),
+    // Any other TRACEBAR_* variable of the bench's environment: a setting under test.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TRACEBAR_') && !k.startsWith('TRACEBAR_TEST_'))),
   },
 });
 const latenessMs = config.sessionizer.allowedLatenessMs;
@@ -75,6 +85,24 @@ async function main(): Promise<void> {
   });
 
   progress(`tracebar up ready: admin ${adminUrl}, OTLP ${tracesUrl}`);
+  // A second client on the instance's own chDB folder (same process, same engine): the bench
+  // reads system tables through it, and BENCH_STOP_MERGES (comma-separated tables) stops
+  // background merges on those tables, to attribute the engine's merge CPU to them.
+  const store: ClickHouse | undefined = config.clickhouse.url === undefined ? await createClickHouse({ dataPath: chdbPath(config), database: config.clickhouse.database }) : undefined;
+  for (const table of (process.env.BENCH_STOP_MERGES ?? '').split(',').filter((t) => t !== '')) {
+    await store?.client.command({ query: `SYSTEM STOP MERGES ${table}` });
+  }
+  // BENCH_TABLE_SETTINGS ("name=value,…"): MergeTree settings tried on every table the sink writes.
+  const tableSettings = process.env.BENCH_TABLE_SETTINGS ?? '';
+  if (tableSettings !== '') {
+    for (const table of ['spans', 'sessions', 'verdicts', 'scores', 'review_items', 'labels', 'alerts', 'sink_batches']) {
+      await store?.client.command({ query: `ALTER TABLE ${table} MODIFY SETTING ${tableSettings}` });
+    }
+  }
+  // BENCH_SQL: statements (separated by ";") run before the load, e.g. a codec tried on a column.
+  for (const statement of (process.env.BENCH_SQL ?? '').split(';').filter((t) => t.trim() !== '')) {
+    await store?.client.command({ query: statement });
+  }
   const sql = async (query: string, params: Record<string, string> = {}): Promise<Record<string, unknown>[]> => {
     const response = await fetch(`${adminUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, params }) });
     const body = (await response.json()) as { columns: { name: string }[]; rows: unknown[][]; error?: string };
@@ -128,6 +156,9 @@ async function main(): Promise<void> {
     while (!ready) await new Promise((resolve) => setTimeout(resolve, 5));
     const readyInfo: LoadReady = ready;
     const cpuBefore = process.cpuUsage();
+    const threadsBefore = threadCpu();
+    const eventsBefore = store ? await engineEvents(store) : {};
+    const mergeSampler = store && process.env.BENCH_SAMPLE_MERGES === '1' ? sampleMerges(store, 100) : undefined;
     const started = performance.now();
     progress(`${name}: ${readyInfo.spansPerRequest} spans, ${readyInfo.bodyBytes} bytes a request; ${phaseSeconds} s ${ratePerSecond > 0 ? `at ${ratePerSecond} requests/s` : `closed loop, ${concurrency} senders`}`);
     const polling = poll();
@@ -149,6 +180,9 @@ async function main(): Promise<void> {
     if (Date.now() > drainDeadline) pending.clear();
     await polling;
     const cpu = process.cpuUsage(cpuBefore);
+    const threadCpuSeconds = threadCpuSince(threadsBefore);
+    const engine = store ? eventsSince(eventsBefore, await engineEvents(store)) : {};
+    const mergesSeen = (await mergeSampler?.stop()) ?? [];
     const pipelineCpuS = (cpu.user + cpu.system) / 1e6;
     const sorted = latencies.sort((a, b) => a - b);
     const loadS = (loadEnded - started) / 1_000;
@@ -173,6 +207,9 @@ async function main(): Promise<void> {
       pipelineCpuSeconds: Number(pipelineCpuS.toFixed(1)),
       spansPerPipelineCpuSecond: Math.round(load.acknowledgedSpans / pipelineCpuS),
       generatorCpuSeconds: Number((load.cpuMs / 1_000).toFixed(1)),
+      threadCpuSeconds,
+      engineEvents: engine,
+      mergesSeen,
       latencySamples: sorted.length,
       ackToQueryableMs: { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted.at(-1) ?? NaN },
       closeToQueryableMs: { p50: quantile(sorted, 0.5) - latenessMs, p95: quantile(sorted, 0.95) - latenessMs },
@@ -185,22 +222,27 @@ async function main(): Promise<void> {
   const requestRate = Math.max(1, Math.round(latencyRate / saturation.payload.spansPerRequest));
   const latency = await phase('latency', 'b', env('BENCH_LATENCY_SECONDS', 20), requestRate, 2);
 
+  const parts = store ? await tableParts(store) : [];
+  await store?.close();
   stop.abort();
   const code = await exited;
   rmSync(dataDir, { recursive: true, force: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
   const commit = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') === '' ? '' : ' (+ uncommitted changes)'}`;
-  const conditions = { commit, busDurable: config.bus.memory.durable, node: process.version, cores: cpus().length, cpu: cpus()[0]?.model, concurrency, allowedLatenessMs: latenessMs, sinkFlushIntervalMs: config.sink.flushIntervalMs, exitCode: code };
-  process.stdout.write(`${JSON.stringify({ conditions, saturation, latency }, null, 2)}\n`);
+  const conditions = { commit, tableSettings, sql: process.env.BENCH_SQL ?? '', stoppedMerges: process.env.BENCH_STOP_MERGES ?? '', busDurable: config.bus.memory.durable, node: process.version, cores: cpus().length, cpu: cpus()[0]?.model, concurrency, allowedLatenessMs: latenessMs, sinkFlushIntervalMs: config.sink.flushIntervalMs, sinkTopicFlushIntervalMs: config.sink.topicFlushIntervalMs, sinkMergeSelector: config.sink.mergeSelector, exitCode: code };
+  process.stdout.write(`${JSON.stringify({ conditions, saturation, latency, parts }, null, 2)}\n`);
   const line = (p: typeof saturation) =>
     `  ${p.phase} (${p.mode}; load ${p.loadAverageBefore.join('/')} → ${p.loadAverageAfter.join('/')}): acknowledged ${p.acknowledgedSpansPerSecond} spans/s over ${p.loadSeconds} s, all stored and scored at ${p.endToEndSpansPerSecond} spans/s (drain ${p.drainSecondsAfterLoad} s); ` +
-    `pipeline ${p.spansPerPipelineCpuSecond} spans per CPU-second; ack → verdict queryable p50 ${p.ackToQueryableMs.p50} ms, p95 ${p.ackToQueryableMs.p95} ms (${p.latencySamples} sessions)`;
+    `pipeline ${p.spansPerPipelineCpuSecond} spans per CPU-second; ack → verdict queryable p50 ${p.ackToQueryableMs.p50} ms, p95 ${p.ackToQueryableMs.p95} ms (${p.latencySamples} sessions)\n` +
+    `    CPU s by thread: ${Object.entries(p.threadCpuSeconds).map(([g, s]) => `${g} ${s}`).join(', ')}; merges ${p.engineEvents.Merge ?? 0} (${((p.engineEvents.MergedUncompressedBytes ?? 0) / 1_048_576).toFixed(0)} MiB merged for ${((p.engineEvents.MergeTreeDataWriterUncompressedBytes ?? 0) / 1_048_576).toFixed(0)} MiB inserted), parts inserted ${p.engineEvents.MergeTreeDataWriterBlocks ?? 0}\n` +
+    `    merges seen: ${p.mergesSeen.map((m) => `${m.table} ${m.merges} × ${(m.sourceParts / Math.max(1, m.merges)).toFixed(1)} parts, ${m.mergedMiB} MiB (largest part ${Math.round(m.largestPartShare * 100)}%)`).join('; ')}`;
   process.stdout.write(
     [
       '',
-      `end-to-end, embedded (${conditions.commit}, durable bus ${conditions.busDurable}, sink flush ${conditions.sinkFlushIntervalMs} ms), ${conditions.cores} cores, ${saturation.payload.spansPerRequest} spans (${saturation.payload.sessionsPerRequest} sessions, ${saturation.payload.bodyBytes} bytes) a request:`,
+      `end-to-end, embedded (${conditions.commit}, durable bus ${conditions.busDurable}, sink flush ${conditions.sinkFlushIntervalMs} ms, per topic ${JSON.stringify(conditions.sinkTopicFlushIntervalMs)}, merge selector ${conditions.sinkMergeSelector}), ${conditions.cores} cores, ${saturation.payload.spansPerRequest} spans (${saturation.payload.sessionsPerRequest} sessions, ${saturation.payload.bodyBytes} bytes) a request:`,
       line(saturation),
       line(latency),
+      `  parts: ${parts.map((t) => `${t.table} ${t.insertedParts} inserted → ${t.activeParts} (level ≤ ${t.maxLevel}, mean ${t.meanLevel}, ${t.partTypes})`).join('; ')}`,
       `  close → queryable ≈ ack → queryable − allowedLateness (${latenessMs} ms): p50 ${latency.closeToQueryableMs.p50} ms, p95 ${latency.closeToQueryableMs.p95} ms. Targets: ≥ 30,000 spans/s; p95 ≤ 2,000 ms.`,
       '',
     ].join('\n'),
