@@ -29,4 +29,13 @@ describe('sink buffers', () => {
     expect(buffers.takeDue(1_000, false).map((r) => r.topic)).toEqual(['spans']);
     expect(buffers.nextDueIn(1_000)).toBeUndefined();
   });
+
+  it('hand out the topics with the shorter interval first when several are due', () => {
+    const buffers = new SinkBuffers({ maxBatchRows: 1_000, maxBatchBytes: 1 << 20, flushIntervalMs: 1_000, topicFlushIntervalMs: { scores: 250 }, maxBufferedBytes: 1 << 30, replayTimeoutMs: 30_000 });
+    for (const topic of ['spans', 'scores', 'sessions']) {
+      buffers.setReplayLog(topic, 0, []);
+      buffers.add(topic, 0, [record(topic, 0)], 0);
+    }
+    expect(buffers.takeDue(5_000, false).map((r) => r.topic)).toEqual(['scores', 'spans', 'sessions']);
+  });
 });
