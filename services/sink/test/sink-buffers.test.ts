@@ -30,6 +30,17 @@ describe('sink buffers', () => {
     expect(buffers.nextDueIn(1_000)).toBeUndefined();
   });
 
+  it('write ranges at the next multiple of the interval: partitions opened apart fall due together', () => {
+    const buffers = new SinkBuffers({ maxBatchRows: 1_000, maxBatchBytes: 1 << 20, flushIntervalMs: 1_000, maxBufferedBytes: 1 << 30, replayTimeoutMs: 30_000 });
+    for (const [partition, at] of [[0, 1_100], [1, 1_700], [2, 1_999]] as const) {
+      buffers.setReplayLog('spans', partition, []);
+      buffers.add('spans', partition, [record('spans', 0)], at);
+    }
+    expect(buffers.nextDueIn(1_999)).toBe(1);
+    expect(buffers.takeDue(1_999, false)).toEqual([]);
+    expect(buffers.takeDue(2_000, false).map((r) => r.partition)).toEqual([0, 1, 2]);
+  });
+
   it('hand out the topics with the shorter interval first when several are due', () => {
     const buffers = new SinkBuffers({ maxBatchRows: 1_000, maxBatchBytes: 1 << 20, flushIntervalMs: 1_000, topicFlushIntervalMs: { scores: 250 }, maxBufferedBytes: 1 << 30, replayTimeoutMs: 30_000 });
     for (const topic of ['spans', 'scores', 'sessions']) {

@@ -101,8 +101,7 @@ export class SinkBuffers {
       for (const range of state.sealed.splice(0)) due.push({ range, flushIntervalMs: state.flushIntervalMs });
       const open = state.open;
       if (open === undefined || open.records.length === 0) continue;
-      const age = now - open.openedAt;
-      const ready = open.until !== undefined ? age >= this.#limits.replayTimeoutMs : pressure || age >= state.flushIntervalMs;
+      const ready = open.until !== undefined ? now - open.openedAt >= this.#limits.replayTimeoutMs : pressure || now >= flushDue(open.openedAt, state.flushIntervalMs);
       if (ready) {
         due.push({ range: open, flushIntervalMs: state.flushIntervalMs });
         state.open = undefined;
@@ -124,7 +123,7 @@ export class SinkBuffers {
       if (state.sealed.length > 0) return 0;
       const open = state.open;
       if (open === undefined || open.records.length === 0) continue;
-      const wait = (open.until !== undefined ? this.#limits.replayTimeoutMs : state.flushIntervalMs) - (now - open.openedAt);
+      const wait = open.until !== undefined ? this.#limits.replayTimeoutMs - (now - open.openedAt) : flushDue(open.openedAt, state.flushIntervalMs) - now;
       soonest = Math.min(soonest ?? Infinity, Math.max(0, wait));
     }
     return soonest;
@@ -161,6 +160,16 @@ export class SinkBuffers {
     if (state.open !== undefined && state.open.records.length > 0) state.sealed.push(state.open);
     state.open = undefined;
   }
+}
+
+/**
+ * When a range opened at `openedAt` is written: at the next multiple of its flush interval (on the
+ * monotonic clock), so no record waits longer than the interval, and the ranges of every partition
+ * of a topic fall due together: one write cycle (one insert-log write) per interval instead of one
+ * per partition.
+ */
+function flushDue(openedAt: number, intervalMs: number): number {
+  return (Math.floor(openedAt / intervalMs) + 1) * intervalMs;
 }
 
 /**
