@@ -192,7 +192,7 @@ export const sinkSchema = z
     maxBatchRows: z.number().int().min(1).default(10_000),
     /** ...or this many bytes (as encoded for the insert)... */
     maxBatchBytes: byteSize.pipe(z.number().min(1_024)).default(16 * 1_048_576),
-    /** ...or once the oldest of them has waited this long (per topic: topicFlushIntervalMs). */
+    /** ...or at the next multiple of this interval, so none waits longer (per topic: topicFlushIntervalMs). */
     flushIntervalMs: durationMs.pipe(z.number().min(1)).default(1_000),
     /**
      * flushIntervalMs of one topic role. The scores and review topics carry what readers wait for
