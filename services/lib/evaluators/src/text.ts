@@ -75,7 +75,8 @@ function addAsciiWords(lower: string, out: Set<string>, max: number): boolean {
       if (d >= 128) return false;
       if (!(isAlphanumeric(d) || d === 95 || d === 39 || d === 45)) break;
     }
-    words.push(lower.slice(start, i));
+    // Under 3 characters a word never counts (contentWord): not even sliced out.
+    if (i - start >= 3) words.push(lower.slice(start, i));
   }
   for (const word of words) if (!addWord(out, word, max)) break;
   return true;
