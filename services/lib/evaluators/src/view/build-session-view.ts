@@ -2,6 +2,9 @@
 // record order (start time, then span id). Chat APIs resend the history with every LLM call, so each call
 // contributes only what is new in its input: the messages after the last assistant message, or after the
 // prefix the previous call of the same agent sent.
+// The scorer does not decode records whole: services/scorer/src/scoring-record.ts reads only the fields read
+// here (and SESSION_VIEW_ATTRIBUTE_KEYS). A field newly read here must be read there too; the scorer's
+// test/scoring-record.test.ts compares the views of both over real sessions.
 import type { IGenAi, IGenAiMessage, ISessionRecord, ISpanRecord } from '@tracebar/proto';
 import { estimateTokens, opensLikeError } from '../text.js';
 import type {
