@@ -13,7 +13,8 @@ describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue 
   let otlpUrl = '';
 
   beforeAll(async () => {
-    instance = await startEmbedded('embedded');
+    // Every failed session at priority 0.2 or more is alerted on (0.8 by default).
+    instance = await startEmbedded('embedded', { TRACEBAR_SCORER__ALERT_PRIORITY: '0.2' });
     ({ adminUrl, otlpUrl } = instance);
   }, 60_000);
 
@@ -68,6 +69,22 @@ describe('embedded pipeline: OTLP in, scored sessions and a ranked review queue 
     const priority = new Map(queue.map((r) => [r.session_key, Number(r.priority)]));
     for (const broken of ['e2e-ignored', 'e2e-silent', 'e2e-storm']) {
       for (const clean of ['e2e-clean-1', 'e2e-clean-2']) expect(priority.get(broken) ?? 0).toBeGreaterThan(priority.get(clean) ?? 0);
+    }
+
+    // Session alerts, in the alerts table through the sink: exactly the failed sessions at or above the threshold.
+    const alerting = queue.filter((r) => r.verdict === 'failed' && Number(r.priority) >= 0.2).map((r) => String(r.session_key)).sort();
+    expect(alerting.length).toBeGreaterThan(0);
+    const alerts = await rowsUntil(
+      'session alerts',
+      "SELECT sessions[1].1 AS session_key, kind, state, source, observed_value, threshold_value, objective_id, count() OVER (PARTITION BY alert_id) AS copies FROM alerts FINAL WHERE tenant = 'default' AND sessions[1].1 LIKE 'e2e-%'",
+      (rows) => rows.length >= alerting.length,
+    );
+    expect(alerts.map((r) => String(r.session_key)).sort()).toEqual(alerting);
+    for (const alert of alerts) {
+      expect(alert).toMatchObject({ kind: 'session', state: 'firing', source: 'scorer', objective_id: 'default', copies: expect.anything() });
+      expect(Number(alert.copies)).toBe(1);
+      expect(Number(alert.threshold_value)).toBe(0.2);
+      expect(Number(alert.observed_value)).toBeCloseTo(priority.get(alert.session_key) ?? -1, 6);
     }
   }, 120_000);
 });

@@ -6,12 +6,15 @@ export interface ScorerSettings {
   readonly sessionsTopic: string;
   readonly scoresTopic: string;
   readonly reviewTopic: string;
+  readonly alertsTopic: string;
   readonly consumerGroup: string;
   readonly objectivesDir: string;
   readonly taxonomyFile: string;
   readonly evaluatorTimeoutMs: number;
   readonly concurrency: number;
   readonly reviewThreshold: number;
+  /** Failed sessions at or above this priority are alerted on; undefined: none are. */
+  readonly alertPriority: number | undefined;
   readonly modelWindows: Readonly<Record<string, number>>;
   readonly judge: JudgeSettings | undefined;
   readonly commitIntervalMs: number;
@@ -25,12 +28,14 @@ export function resolveScorerSettings(config: TracebarConfig): ScorerSettings {
     sessionsTopic: config.topics.sessions.name,
     scoresTopic: config.topics.scores.name,
     reviewTopic: config.topics.review.name,
+    alertsTopic: config.topics.alerts.name,
     consumerGroup: s.consumerGroup,
     objectivesDir: s.objectivesDir,
     taxonomyFile: s.taxonomyFile,
     evaluatorTimeoutMs: s.evaluatorTimeoutMs,
     concurrency: s.concurrency,
     reviewThreshold: s.reviewThreshold,
+    alertPriority: s.alertPriority === 'off' ? undefined : s.alertPriority,
     modelWindows: Object.freeze({ ...DEFAULT_MODEL_WINDOWS, ...s.modelWindows }),
     judge: s.judge ? Object.freeze({ ...s.judge }) : undefined,
     commitIntervalMs: s.commitIntervalMs,

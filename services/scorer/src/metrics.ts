@@ -6,7 +6,7 @@ export interface ScorerMetrics {
   scored(result: SessionScoring, seconds: number): void;
   malformed(): void;
   partsExpired(count: number): void;
-  published(scores: number, reviews: number): void;
+  published(scores: number, reviews: number, alerts: number): void;
 }
 
 export function createScorerMetrics(registry: Registry, pending: () => { sessions: number; bytes: number }): ScorerMetrics {
@@ -58,6 +58,7 @@ export function createScorerMetrics(registry: Registry, pending: () => { session
   const expired = new Counter({ name: 'tracebar_scorer_parts_expired_total', help: 'Split sessions given up after waiting too long for their parts.', registers });
   const scores = new Counter({ name: 'tracebar_scorer_score_records_published_total', help: 'Score records published (one per session revision and objective).', registers });
   const reviews = new Counter({ name: 'tracebar_scorer_review_items_published_total', help: 'Review items published.', registers });
+  const alerts = new Counter({ name: 'tracebar_scorer_alerts_published_total', help: 'Session alerts published (failed sessions at or above scorer.alertPriority).', registers });
   return {
     scored(result, seconds) {
       sessions.inc();
@@ -73,9 +74,10 @@ export function createScorerMetrics(registry: Registry, pending: () => { session
     },
     malformed: () => malformed.inc(),
     partsExpired: (count) => expired.inc(count),
-    published(scoreCount, reviewCount) {
+    published(scoreCount, reviewCount, alertCount) {
       scores.inc(scoreCount);
       reviews.inc(reviewCount);
+      alerts.inc(alertCount);
     },
   };
 }

@@ -5,13 +5,14 @@ import type { ClickHouse } from '@tracebar/clickhouse';
 import type { TracebarConfig } from '@tracebar/config';
 import { DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, SESSION_VIEW_ATTRIBUTE_KEYS, type EvaluatorType } from '@tracebar/evaluators';
 import { loadObjectives, loadTaxonomy, recordObjectives, type ObjectiveSet } from '@tracebar/objectives';
-import { encodeScoreRecord, recordHeaders, reviewItemToJsonLine, sessionRecordKey, topicCatalog } from '@tracebar/proto';
+import { alertToJsonLine, encodeScoreRecord, recordHeaders, reviewItemToJsonLine, sessionRecordKey, topicCatalog } from '@tracebar/proto';
 import { groupMemberReadiness, type Component, type Logger, type Registry } from '@tracebar/runtime';
 import { Baselines } from './baselines.js';
 import { resolveScorerSettings, type ScorerSettings } from './config.js';
 import { createScorerMetrics } from './metrics.js';
 import { scoreSession, type ScoringContext, type SessionScoring } from './score-session.js';
 import { AttributeKeys, type ScoringRecord } from './scoring-record.js';
+import { sessionAlert } from './session-alert.js';
 import { PartitionParts, type CompleteSession } from './session-parts.js';
 
 export interface ScorerDeps {
@@ -32,6 +33,7 @@ export interface ScorerStats {
   sessionsScored: number;
   scoreRecords: number;
   reviewItems: number;
+  alerts: number;
   malformed: number;
   pendingParts: number;
 }
@@ -47,6 +49,7 @@ export interface Scorer extends Component {
 
 const scoreHeaders = Object.freeze(recordHeaders(topicCatalog.scores));
 const reviewHeaders = Object.freeze(recordHeaders(topicCatalog.review));
+const alertHeaders = Object.freeze(recordHeaders(topicCatalog.alerts));
 
 /** Runs fn over items with at most `limit` in flight. */
 async function pooled<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -76,7 +79,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
     }
     return { sessions, bytes };
   });
-  const stats: Omit<ScorerStats, 'pendingParts'> = { sessionsScored: 0, scoreRecords: 0, reviewItems: 0, malformed: 0 };
+  const stats: Omit<ScorerStats, 'pendingParts'> = { sessionsScored: 0, scoreRecords: 0, reviewItems: 0, alerts: 0, malformed: 0 };
   const toCommit = new Map<number, number>();
   let context: ScoringContext | undefined;
   /** Attributes read from each span: the view's and those objective selectors name (set at start). */
@@ -121,17 +124,22 @@ export function createScorer(deps: ScorerDeps): Scorer {
     return p;
   }
 
-  function messagesOf(scorings: readonly SessionScoring[]): { scores: OutgoingMessage[]; reviews: OutgoingMessage[] } {
+  function messagesOf(scorings: readonly SessionScoring[]): { scores: OutgoingMessage[]; reviews: OutgoingMessage[]; alerts: OutgoingMessage[] } {
     const scores: OutgoingMessage[] = [];
     const reviews: OutgoingMessage[] = [];
+    const alerts: OutgoingMessage[] = [];
     for (const scoring of scorings) {
       for (const result of scoring.results) {
         const key = sessionRecordKey(result.score.tenant ?? '', result.score.sessionKey ?? '');
         scores.push({ key, value: Buffer.from(encodeScoreRecord(result.score)), headers: scoreHeaders });
-        if (result.review) reviews.push({ key, value: Buffer.from(reviewItemToJsonLine(result.review)), headers: reviewHeaders });
+        if (!result.review) continue;
+        reviews.push({ key, value: Buffer.from(reviewItemToJsonLine(result.review)), headers: reviewHeaders });
+        const alert = settings.alertPriority === undefined ? undefined : sessionAlert(result.review, settings.alertPriority);
+        // Keyed by tenant + alert id (alert.proto).
+        if (alert) alerts.push({ key: `${alert.tenant ?? ''}/${alert.alertId ?? ''}`, value: Buffer.from(alertToJsonLine(alert)), headers: alertHeaders });
       }
     }
-    return { scores, reviews };
+    return { scores, reviews, alerts };
   }
 
   async function commitNow(): Promise<void> {
@@ -190,14 +198,16 @@ export function createScorer(deps: ScorerDeps): Scorer {
       return scoring;
     });
     const scorings = results.filter((scoring) => scoring !== undefined);
-    const { scores, reviews } = messagesOf(scorings);
-    // Scores first: a review item never points at a score the store may not get.
+    const { scores, reviews, alerts } = messagesOf(scorings);
+    // Scores first: a review item or an alert never points at a score the store may not get.
     if (scores.length > 0) await target.publish(settings.scoresTopic, scores);
     if (reviews.length > 0) await target.publish(settings.reviewTopic, reviews);
+    if (alerts.length > 0) await target.publish(settings.alertsTopic, alerts);
     stats.sessionsScored += scorings.length;
     stats.scoreRecords += scores.length;
     stats.reviewItems += reviews.length;
-    metrics.published(scores.length, reviews.length);
+    stats.alerts += alerts.length;
+    metrics.published(scores.length, reviews.length, alerts.length);
     toCommit.set(batch.partition, partition.holdOffset() ?? batch.nextOffset);
     await commitSoon(false);
   }

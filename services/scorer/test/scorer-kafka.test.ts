@@ -35,7 +35,7 @@ function content(score: ScoreRecord): string {
 describe('scorer on Kafka, killed with SIGKILL before committing', () => {
   it('the next member scores the uncommitted sessions again, identically, and none is lost', async () => {
     const suffix = `${process.pid}-${Date.now()}`;
-    const names = { spans: `spans-${suffix}`, sessions: `sessions-${suffix}`, scores: `scores-${suffix}`, review: `review-${suffix}` };
+    const names = { spans: `spans-${suffix}`, sessions: `sessions-${suffix}`, scores: `scores-${suffix}`, review: `review-${suffix}`, alerts: `alerts-${suffix}` };
     const raw = {
       topics: Object.fromEntries(Object.entries(names).map(([role, name]) => [role, { name, partitions: 3, retentionMs: 3_600_000, maxMessageBytes: 8_388_608 }])),
       // The first batch commits; later ones would only after a minute: the kill loses their commits.

@@ -4,11 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMemoryBus } from '@tracebar/bus';
 import { evaluatorTypes } from '@tracebar/evaluators';
-import { Outcome } from '@tracebar/proto';
+import { AlertKind, AlertSeverity, AlertState, Outcome } from '@tracebar/proto';
 import { createMetricsRegistry } from '@tracebar/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanBooking, ignoredError, silentFailure } from './support/agent-sessions.js';
 import { createScorer } from '../src/index.js';
+import { CRITICAL_PRIORITY } from '../src/session-alert.js';
 import { objectivesFolder, quietLogger, repoConfig, scorerConfig, startPipeline, waitFor } from './support/pipeline.js';
 
 const emptyObjectives = objectivesFolder({});
@@ -66,6 +67,49 @@ describe('scorer, in-process bus', () => {
       expect(reviews.get('ignored-error')?.verdict).toBe(Outcome.OUTCOME_FAILED);
     } finally {
       await p.stop();
+    }
+  });
+
+  it('alerts on each failed session at or above scorer.alertPriority, once per revision, and on none when it is off', async () => {
+    const sessions = [
+      { session: 'clean-1', steps: cleanBooking },
+      { session: 'ignored-error', steps: ignoredError },
+      { session: 'silent-failure', steps: silentFailure },
+    ];
+    const p = await startPipeline(scorerConfig({ objectivesDir: emptyObjectives, scorer: { alertPriority: 0.05 } }));
+    try {
+      await p.send(sessions);
+      await waitFor('three score records', () => p.reader.scores.length >= 3);
+      const failed = p.reader.scores.filter((s) => s.verdict?.outcome === Outcome.OUTCOME_FAILED).map((s) => s.sessionKey);
+      expect(failed).toContain('ignored-error');
+      await waitFor('alerts of the failed sessions', () => p.reader.alerts.length >= failed.length);
+      const reviews = new Map(p.reader.reviews.map((r) => [r.sessionKey, r]));
+      expect(p.reader.alerts.map((a) => a.sessions[0]?.sessionKey).sort()).toEqual([...failed].sort());
+      for (const alert of p.reader.alerts) {
+        const key = alert.sessions[0]?.sessionKey ?? '';
+        const review = reviews.get(key);
+        expect(alert).toMatchObject({ tenant: 'default', kind: AlertKind.ALERT_KIND_SESSION, state: AlertState.ALERT_STATE_FIRING, source: 'scorer', metric: 'priority', thresholdValue: 0.05 });
+        expect(alert.alertId).toBe(`session/default@1/${key}#1`);
+        expect(alert.observedValue).toBe(review?.priority);
+        expect(alert.severity).toBe((review?.priority ?? 0) >= CRITICAL_PRIORITY ? AlertSeverity.ALERT_SEVERITY_CRITICAL : AlertSeverity.ALERT_SEVERITY_WARNING);
+        expect(alert.objective).toMatchObject({ id: 'default', version: 1 });
+        expect(alert.summary).toContain(key);
+        expect(alert.dimensions['service.name']).toBe('support-agent');
+        expect(Number(alert.windowStartTimeUnixNano)).toBeGreaterThan(0);
+      }
+      expect(p.reader.alerts.find((a) => a.sessions[0]?.sessionKey === 'ignored-error')?.pattern?.pattern).toBe('tool_failure');
+      expect(await p.registry.metrics()).toMatch(new RegExp(`tracebar_scorer_alerts_published_total ${failed.length}`));
+    } finally {
+      await p.stop();
+    }
+    const off = await startPipeline(scorerConfig({ objectivesDir: emptyObjectives, scorer: { alertPriority: 'off' } }));
+    try {
+      await off.send(sessions);
+      await waitFor('three score records', () => off.reader.scores.length >= 3 && off.reader.reviews.length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(off.reader.alerts).toEqual([]);
+    } finally {
+      await off.stop();
     }
   });
 

@@ -27,7 +27,7 @@ describe('sink settings', () => {
   it('default to sooner writes of scores and review items, and the Trivial merge selector where embedded (auto)', () => {
     const settings = resolveSinkSettings(loadConfig({ env: {}, cwd: '/nonexistent' }).config);
     expect(settings.flushIntervalMs).toBe(1_000);
-    expect(settings.topicFlushIntervalMs).toEqual({ 'tracebar.spans.v1': 1_000, 'tracebar.sessions.v1': 1_000, 'tracebar.scores.v1': 250, 'tracebar.review.v1': 250, 'tracebar.labels.v1': 1_000 });
+    expect(settings.topicFlushIntervalMs).toEqual({ 'tracebar.spans.v1': 1_000, 'tracebar.sessions.v1': 1_000, 'tracebar.scores.v1': 250, 'tracebar.review.v1': 250, 'tracebar.labels.v1': 1_000, 'tracebar.alerts.v1': 1_000 });
     expect(settings.mergeSelector).toBe('auto');
     const env = { TRACEBAR_SINK__TOPIC_FLUSH_INTERVAL_MS__SPANS: '3s', TRACEBAR_SINK__TOPIC_FLUSH_INTERVAL_MS__REVIEW: '100ms', TRACEBAR_SINK__MERGE_SELECTOR: 'Trivial' };
     const overridden = resolveSinkSettings(loadConfig({ env, cwd: '/nonexistent' }).config);

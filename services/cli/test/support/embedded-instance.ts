@@ -18,7 +18,7 @@ export interface EmbeddedInstance {
   stop(): Promise<number>;
 }
 
-export async function startEmbedded(label: string): Promise<EmbeddedInstance> {
+export async function startEmbedded(label: string, env: Record<string, string> = {}): Promise<EmbeddedInstance> {
   const { config } = loadConfig({
     env: {
       TRACEBAR_DATA_DIR: mkdtempSync(path.join(tmpdir(), `tracebar-${label}-`)),
@@ -29,6 +29,7 @@ export async function startEmbedded(label: string): Promise<EmbeddedInstance> {
       TRACEBAR_SINK__FLUSH_INTERVAL_MS: '200ms',
       TRACEBAR_SCORER__OBJECTIVES_DIR: path.join(repoConfig, 'objectives'),
       TRACEBAR_SCORER__TAXONOMY_FILE: path.join(repoConfig, 'taxonomy.yaml'),
+      ...env,
     },
   });
   const stop = new AbortController();

@@ -187,7 +187,7 @@ export const sinkSchema = z
     topics: z
       .array(z.enum(['spans', 'sessions', 'scores', 'review', 'labels', 'alerts']))
       .min(1)
-      .default(['spans', 'sessions', 'scores', 'review', 'labels']),
+      .default(['spans', 'sessions', 'scores', 'review', 'labels', 'alerts']),
     /** A topic partition's pending rows are inserted once they reach this many rows... */
     maxBatchRows: z.number().int().min(1).default(10_000),
     /** ...or this many bytes (as encoded for the insert)... */
@@ -261,6 +261,8 @@ export const scorerSchema = z
     concurrency: z.number().int().min(1).max(1_024).default(16),
     /** Sessions whose review priority reaches this get a review item (failing sessions always do). */
     reviewThreshold: z.number().min(0).max(1).default(0.35),
+    /** A failed session whose review priority reaches this also gets an alert (ALERT_KIND_SESSION) on the alerts topic; `off`: none. */
+    alertPriority: z.union([z.number().min(0).max(1), z.literal('off')]).default(0.8),
     /** Model name (or prefix) -> context window in tokens, added to the built-in table. */
     modelWindows: z.record(z.string().min(1), z.number().int().min(1)).default({}),
     /** An OpenAI-compatible chat-completions endpoint for llm_judge evaluators; unset = they are unscored. */

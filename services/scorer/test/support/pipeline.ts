@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMemoryBus, type Bus, type BusConsumer } from '@tracebar/bus';
 import { configSchema, type TracebarConfig } from '@tracebar/config';
-import { decodeScoreRecord, reviewItemFromJsonLine, type ReviewItem, type ScoreRecord } from '@tracebar/proto';
+import { alertFromJsonLine, decodeScoreRecord, reviewItemFromJsonLine, type Alert, type ReviewItem, type ScoreRecord } from '@tracebar/proto';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@tracebar/runtime';
 import { createSessionizer, type Sessionizer } from '@tracebar/sessionizer';
 import { createScorer, type Scorer, type ScorerDeps } from '../../src/index.js';
@@ -38,16 +38,18 @@ export function scorerConfig(options: { objectivesDir: string; scorer?: Record<s
 export class ResultsReader {
   readonly scores: ScoreRecord[] = [];
   readonly reviews: ReviewItem[] = [];
+  readonly alerts: Alert[] = [];
   #consumer: BusConsumer | undefined;
 
   static async start(bus: Bus, config: TracebarConfig, group = 'results-reader'): Promise<ResultsReader> {
     const reader = new ResultsReader();
     reader.#consumer = await bus.subscribe({
       group,
-      topics: [config.topics.scores.name, config.topics.review.name],
+      topics: [config.topics.scores.name, config.topics.review.name, config.topics.alerts.name],
       handler: (batch) => {
         for (const r of batch.records) {
           if (batch.topic === config.topics.scores.name) reader.scores.push(decodeScoreRecord(r.value));
+          else if (batch.topic === config.topics.alerts.name) reader.alerts.push(alertFromJsonLine(r.value.toString('utf8')));
           else reader.reviews.push(reviewItemFromJsonLine(r.value.toString('utf8')));
         }
         return Promise.resolve();
@@ -83,7 +85,7 @@ export interface Pipeline {
 export async function startPipeline(config: TracebarConfig, extra: Partial<ScorerDeps> = {}): Promise<Pipeline> {
   const bus = createMemoryBus({ maxPartitionBytes: 256 * 1_048_576, maxPartitionMessages: 1_000_000 });
   await bus.ensureTopics(
-    [config.topics.spans, config.topics.sessions, config.topics.scores, config.topics.review].map((t) => ({
+    [config.topics.spans, config.topics.sessions, config.topics.scores, config.topics.review, config.topics.alerts].map((t) => ({
       name: t.name,
       partitions: t.partitions,
       retentionMs: t.retentionMs,
