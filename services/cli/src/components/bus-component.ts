@@ -8,12 +8,14 @@ export interface BusComponent extends Component {
   bus(): Bus;
 }
 
+/** The topics tracebar creates; on the in-process bus with at most `bus.memory.maxPartitions` partitions. */
 export function topicSpecs(config: TracebarConfig): TopicSpec[] {
+  const maxPartitions = config.bus.kind === 'memory' ? config.bus.memory.maxPartitions : Infinity;
   return (Object.keys(config.topics) as TopicRole[]).map((role) => {
     const topic = config.topics[role];
     return {
       name: topic.name,
-      partitions: topic.partitions,
+      partitions: Math.min(topic.partitions, maxPartitions),
       replicationFactor: topic.replicationFactor,
       retentionMs: topic.retentionMs,
       maxMessageBytes: topic.maxMessageBytes,

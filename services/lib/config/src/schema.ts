@@ -54,6 +54,13 @@ const memoryBusSchema = z
      */
     maxPartitionBytes: byteSize.default(64 * 1_048_576),
     maxPartitionMessages: z.number().int().min(1).default(100_000),
+    /**
+     * Partitions of a topic the in-process bus creates: the topic's own `partitions`, at most this.
+     * One process holds one member of each group, so partitions there buy no parallelism, while
+     * each costs the sink an insert per table and flush and the files an fdatasync per flush.
+     * Topics already on disk keep the partitions they were created with.
+     */
+    maxPartitions: z.number().int().min(1).max(10_000).default(1),
     /** `durable` only: bound of one topic partition's retained messages, on disk and in memory; at it publishers wait. */
     maxPartitionDiskBytes: byteSize.pipe(z.number().min(1_048_576)).default(1_073_741_824),
     /**
