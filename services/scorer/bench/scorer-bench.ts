@@ -22,7 +22,7 @@ const logger = createLogger({ name: 'bench', level: 'silent' });
 function config(): TracebarConfig {
   const topic = (name: string) => ({ name, partitions: 12, retentionMs: 3_600_000, maxMessageBytes: 8 * 1_048_576 });
   return configSchema.parse({
-    topics: { spans: topic('spans'), sessions: topic('sessions'), scores: topic('scores'), review: topic('review') },
+    topics: { spans: topic('spans'), sessions: topic('sessions'), scores: topic('scores'), review: topic('review'), alerts: topic('alerts') },
     sessionizer: { allowedLatenessMs: 20, commitIntervalMs: 0 },
     scorer: { objectivesDir: '/nonexistent', commitIntervalMs: 0 },
     bus: { memory: { maxPartitionBytes: '1GiB', maxPartitionMessages: 10_000_000 } },
@@ -31,7 +31,7 @@ function config(): TracebarConfig {
 
 async function newBus(cfg: TracebarConfig): Promise<Bus> {
   const bus = createMemoryBus({ maxPartitionBytes: 1 << 30, maxPartitionMessages: 10_000_000, maxInFlightBytes: 1 << 30 });
-  await bus.ensureTopics([cfg.topics.spans, cfg.topics.sessions, cfg.topics.scores, cfg.topics.review].map((t) => ({ name: t.name, partitions: t.partitions, retentionMs: t.retentionMs, maxMessageBytes: t.maxMessageBytes })));
+  await bus.ensureTopics([cfg.topics.spans, cfg.topics.sessions, cfg.topics.scores, cfg.topics.review, cfg.topics.alerts].map((t) => ({ name: t.name, partitions: t.partitions, retentionMs: t.retentionMs, maxMessageBytes: t.maxMessageBytes })));
   return bus;
 }
 
