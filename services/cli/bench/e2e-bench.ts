@@ -115,6 +115,13 @@ async function main(): Promise<void> {
     return { spans: Number(row?.spans), verdicts: Number(row?.verdicts), failed: Number(row?.failed) };
   };
 
+  /** The bus's counters since start, read from the instance's Prometheus endpoint: refusals, what it holds on disk only, what it read back. */
+  const busGauges = async (): Promise<{ publishFull: number; spilledMiB: number; readBackMessages: number }> => {
+    const text = await (await fetch(`${adminUrl}/metrics`)).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    return { publishFull: gauge('tracebar_bus_publish_full'), spilledMiB: Math.round(gauge('tracebar_bus_spilled_bytes') / 1_048_576), readBackMessages: gauge('tracebar_bus_read_back_messages') };
+  };
+
   /** One run of the generator (closed loop when ratePerSecond is 0), then a drain. */
   const phase = async (name: string, tag: string, phaseSeconds: number, ratePerSecond: number, everyNth: number) => {
     const before = await count();
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
     const engine = store ? eventsSince(eventsBefore, await engineEvents(store)) : {};
     const mergesSeen = (await mergeSampler?.stop()) ?? [];
     const pipelineCpuS = (cpu.user + cpu.system) / 1e6;
+    const bus = await busGauges();
     const sorted = latencies.sort((a, b) => a - b);
     const loadS = (loadEnded - started) / 1_000;
     const totalS = (drained - started) / 1_000;
@@ -208,6 +216,8 @@ async function main(): Promise<void> {
       spansPerPipelineCpuSecond: Math.round(load.acknowledgedSpans / pipelineCpuS),
       generatorCpuSeconds: Number((load.cpuMs / 1_000).toFixed(1)),
       threadCpuSeconds,
+      bus,
+      rssMiB: Math.round(process.memoryUsage().rss / 1_048_576),
       engineEvents: engine,
       mergesSeen,
       latencySamples: sorted.length,
@@ -234,6 +244,7 @@ async function main(): Promise<void> {
   const line = (p: typeof saturation) =>
     `  ${p.phase} (${p.mode}; load ${p.loadAverageBefore.join('/')} → ${p.loadAverageAfter.join('/')}): acknowledged ${p.acknowledgedSpansPerSecond} spans/s over ${p.loadSeconds} s, all stored and scored at ${p.endToEndSpansPerSecond} spans/s (drain ${p.drainSecondsAfterLoad} s); ` +
     `pipeline ${p.spansPerPipelineCpuSecond} spans per CPU-second; ack → verdict queryable p50 ${p.ackToQueryableMs.p50} ms, p95 ${p.ackToQueryableMs.p95} ms (${p.latencySamples} sessions)\n` +
+    `    bus since start: ${p.bus.publishFull} publishes refused for room, ${p.bus.spilledMiB} MiB held on disk only, ${p.bus.readBackMessages} records read back; process RSS ${p.rssMiB} MiB\n` +
     `    CPU s by thread: ${Object.entries(p.threadCpuSeconds).map(([g, s]) => `${g} ${s}`).join(', ')}; merges ${p.engineEvents.Merge ?? 0} (${((p.engineEvents.MergedUncompressedBytes ?? 0) / 1_048_576).toFixed(0)} MiB merged for ${((p.engineEvents.MergeTreeDataWriterUncompressedBytes ?? 0) / 1_048_576).toFixed(0)} MiB inserted), parts inserted ${p.engineEvents.MergeTreeDataWriterBlocks ?? 0}\n` +
     `    merges seen: ${p.mergesSeen.map((m) => `${m.table} ${m.merges} × ${(m.sourceParts / Math.max(1, m.merges)).toFixed(1)} parts, ${m.mergedMiB} MiB (largest part ${Math.round(m.largestPartShare * 100)}%)`).join('; ')}`;
   process.stdout.write(
