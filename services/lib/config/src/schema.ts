@@ -61,8 +61,12 @@ const memoryBusSchema = z
      * Topics already on disk keep the partitions they were created with.
      */
     maxPartitions: z.number().int().min(1).max(10_000).default(1),
-    /** `durable` only: bound of one topic partition's retained messages, on disk and in memory; at it publishers wait. */
-    maxPartitionDiskBytes: byteSize.pipe(z.number().min(1_048_576)).default(1_073_741_824),
+    /**
+     * `durable` only: bound of one topic partition's retained messages, on disk and in memory; at it
+     * publishers wait. The spans topic retains about span bytes/s × (session duration + idle gap +
+     * revision window): 8 GiB holds ~6 minutes of 16k spans/s of 1.3 KB.
+     */
+    maxPartitionDiskBytes: byteSize.pipe(z.number().min(1_048_576)).default(8 * 1_073_741_824),
     /**
      * Keep every partition in segment files and the groups' offsets on disk too: publish is
      * acknowledged after the fdatasync, and a restart (kill -9 included) resumes where it stopped.

@@ -34,7 +34,7 @@ export interface MemoryBusOptions {
   durable?: {
     dir: string;
     segmentBytes?: number;
-    /** Bound of one partition's retained messages, on disk and in memory. Default 1 GiB. */
+    /** Bound of one partition's retained messages, on disk and in memory. Default 8 GiB. */
     maxPartitionBytes?: number;
   };
   hooks?: BusHooks;
@@ -45,7 +45,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const limits = {
     maxPartitionBytes: options.maxPartitionBytes ?? 64 * 1_048_576,
     maxPartitionMessages: options.maxPartitionMessages ?? 100_000,
-    maxPartitionDiskBytes: options.durable ? Math.max(options.durable.maxPartitionBytes ?? 1_073_741_824, options.maxPartitionBytes ?? 64 * 1_048_576) : undefined,
+    maxPartitionDiskBytes: options.durable ? Math.max(options.durable.maxPartitionBytes ?? 8 * 1_073_741_824, options.maxPartitionBytes ?? 64 * 1_048_576) : undefined,
   };
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
   const retryAfterMs = options.retryAfterMs ?? 1_000;
