@@ -116,7 +116,7 @@ describe('tracebar ingest and tracebar sessionizer as processes on Kafka', () =>
           "SELECT (SELECT count() FROM spans WHERE session_key LIKE 'proc-%') AS spans, (SELECT count() FROM sessions FINAL WHERE session_key LIKE 'proc-%') AS sessions, (SELECT count() FROM verdicts FINAL WHERE session_key LIKE 'proc-%') AS verdicts",
         )
       )[0];
-      if ((Number(summary?.spans) >= expectedSpans && Number(summary?.verdicts) >= runs.length) || Date.now() > deadline) break;
+      if ((Number(summary?.spans) >= expectedSpans && Number(summary?.sessions) >= runs.length && Number(summary?.verdicts) >= runs.length) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(summary).toEqual({ spans: String(expectedSpans), sessions: String(runs.length), verdicts: String(runs.length) });

@@ -251,7 +251,7 @@ export interface SessionFigures {
 }
 
 export interface SessionCounts {
-  /** Span rows without FINAL, and distinct span ids among them. */
+  /** Span rows (without FINAL unless asked), and distinct span ids among them. */
   spanRows: number;
   spanIds: number;
   perSession: Map<string, SessionFigures>;
@@ -259,10 +259,15 @@ export interface SessionCounts {
   raw: { sessions: number; verdicts: number; scores: number; reviewItems: number };
 }
 
-export async function sessionCounts(adminUrl: string, prefix: string): Promise<SessionCounts> {
+/**
+ * `spansFinal`: span rows under FINAL, for a fault where the exporter sends a batch again (a new
+ * message, which insert tokens cannot drop: its copy stays until a merge folds it).
+ */
+export async function sessionCounts(adminUrl: string, prefix: string, spansFinal = false): Promise<SessionCounts> {
   const like = `session_key LIKE '${prefix}-%'`;
-  const [spans] = await adminSql(adminUrl, `SELECT count() AS n, uniqExact(span_id) AS ids FROM spans WHERE ${like}`);
-  const spanRows = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n FROM spans WHERE ${like} GROUP BY k`);
+  const spansFrom = spansFinal ? 'spans FINAL' : 'spans';
+  const [spans] = await adminSql(adminUrl, `SELECT count() AS n, uniqExact(span_id) AS ids FROM ${spansFrom} WHERE ${like}`);
+  const spanRows = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n FROM ${spansFrom} WHERE ${like} GROUP BY k`);
   const sessions = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n, groupArray(revision) AS revisions, max(span_count) AS span_count FROM sessions FINAL WHERE ${like} GROUP BY k`);
   const verdicts = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n FROM verdicts FINAL WHERE ${like} GROUP BY k`);
   const scores = await adminSql(adminUrl, `SELECT session_key AS k, count() AS n, uniqExact(evaluator_id) AS evaluators FROM scores FINAL WHERE ${like} GROUP BY k`);
