@@ -17,6 +17,7 @@ import { loadObjectives } from '@tracebar/objectives';
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2_000);
 const DATASET = process.env.BENCH_DATASET ?? path.resolve(import.meta.dirname, '../../../../shared/datasets/tau-bench-airline/gpt-4o-airline.json');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PASSES = Number(process.env.BENCH_PASSES ?? 3);
 const logger = createLogger({ name: 'bench', level: 'silent' });
 
 function config(): TracebarConfig {
@@ -102,22 +103,34 @@ async function main(): Promise<void> {
   const full = perSession((value) => decodeSessionRecord(value));
   console.log(`A parts, per session: decodeScoringRecord ${read.toFixed(0)} µs, + buildSessionView ${(viewed - read).toFixed(0)} µs, the rest (evaluators, priority, score and review records) = round ${ROUNDS} minus these; the full decodeSessionRecord would take ${full.toFixed(0)} µs`);
 
+  // B: the component as it runs, warm: a first pass over the sessions lets the JIT settle (a
+  // scorer runs for hours), then PASSES measured passes; each pass publishes the sessions again
+  // under new keys.
   const bus = await newBus(cfg);
-  await bus.publish(cfg.topics.sessions.name, values.map((value, i) => ({ key: `default/bench-${i}`, value })));
   const scorer = createScorer({ config: cfg, bus, logger, registry: createMetricsRegistry() });
-  const began = process.cpuUsage();
-  const wall = performance.now();
   await scorer.start();
-  await until('scored', () => scorer.stats().sessionsScored >= values.length);
-  const ms = cpuMs(began);
-  const stats = scorer.stats();
-  console.log(
-    `B. component on the in-process bus: ${stats.sessionsScored} sessions in ${ms.toFixed(0)} ms CPU (${(performance.now() - wall).toFixed(0)} ms wall) = ${Math.round((stats.sessionsScored / ms) * 1_000).toLocaleString('en')} sessions/CPU-s; ${stats.scoreRecords} score records, ${stats.reviewItems} review items published`,
-  );
+  const componentRates: number[] = [];
+  for (let pass = 0; pass <= PASSES; pass++) {
+    const scoredBefore = scorer.stats().sessionsScored;
+    await bus.publish(cfg.topics.sessions.name, values.map((value, i) => ({ key: `default/bench-${pass}-${i}`, value })));
+    const began = process.cpuUsage();
+    const wall = performance.now();
+    await until('scored', () => scorer.stats().sessionsScored >= scoredBefore + values.length);
+    const ms = cpuMs(began);
+    const rate = (values.length / ms) * 1_000;
+    if (pass > 0) componentRates.push(rate);
+    const stats = scorer.stats();
+    console.log(
+      `B. component on the in-process bus, ${pass === 0 ? 'warm-up pass' : `pass ${pass}`}: ${values.length} sessions in ${ms.toFixed(0)} ms CPU (${(performance.now() - wall).toFixed(0)} ms wall) = ${Math.round(rate).toLocaleString('en')} sessions/CPU-s (${((ms * 1_000) / values.length).toFixed(0)} µs a session); ${stats.scoreRecords} score records, ${stats.reviewItems} review items, ${stats.alerts} alerts published so far`,
+    );
+  }
   await scorer.shutdown(AbortSignal.timeout(10_000));
   await bus.close();
-  const median = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] ?? 0;
-  console.log(`scorer: ${Math.round(median).toLocaleString('en')} sessions per CPU-second = ${Math.round((median * spans) / 30).toLocaleString('en')} 30-span sessions per CPU-second by span count (median of A; target >= 5,000)`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const a = median(rates);
+  const b = median(componentRates);
+  console.log(`scorer (decode + score, A's median): ${Math.round(a).toLocaleString('en')} sessions per CPU-second = ${Math.round((a * spans) / 30).toLocaleString('en')} 30-span sessions per CPU-second by span count`);
+  console.log(`scorer (the component, warm, B's median): ${Math.round(b).toLocaleString('en')} sessions per CPU-second = ${Math.round((b * spans) / 30).toLocaleString('en')} 30-span sessions per CPU-second by span count (target >= 5,000)`);
 }
 
 await main();
