@@ -5,7 +5,7 @@ import { openingIntent, substantiveAnswer } from '../../analysis/intent.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
 import { clip, collapseSpaces, coverage, wordsOf } from '../../text.js';
 import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
-import type { SessionView } from '../../view/session-view.js';
+import type { MessageView, SessionView, TimelineEntry } from '../../view/session-view.js';
 
 export const reasoningDriftParams = z
   .object({
@@ -24,17 +24,98 @@ export type ReasoningDriftParams = z.infer<typeof reasoningDriftParams>;
 
 /** Longest run of a repeating cycle of 1-4 steps: [cycles, period, index where the run ends]. */
 export function longestCycle(signatures: readonly number[]): [number, number, number] {
-  let best: [number, number, number] = [1, 0, -1];
+  return longestCycleOf(signatures.length, (i, j) => signatures[i] === signatures[j]);
+}
+
+/** longestCycle over `length` steps compared by `same` (only steps 1-4 apart are ever compared). */
+function longestCycleOf(length: number, same: (i: number, j: number) => boolean): [number, number, number] {
+  let bestCycles = 1;
+  let bestPeriod = 0;
+  let bestEnd = -1;
   for (let period = 1; period <= 4; period++) {
     let run = 0;
-    for (let i = period; i < signatures.length; i++) {
-      run = signatures[i] === signatures[i - period] ? run + 1 : 0;
+    for (let i = period; i < length; i++) {
+      run = same(i, i - period) ? run + 1 : 0;
       const cycles = Math.floor(run / period) + 1;
-      if (cycles > best[0]) best = [cycles, period, i];
+      if (cycles > bestCycles) {
+        bestCycles = cycles;
+        bestPeriod = period;
+        bestEnd = i;
+      }
     }
   }
-  return best;
+  return [bestCycles, bestPeriod, bestEnd];
 }
+
+/** A message's step key: its role and opening, case and spacing aside (a loop repeats itself nearly word for word). */
+function openingKey(message: MessageView): string {
+  return `${message.role[0]}:${collapseSpaces(message.text.slice(0, 160).toLowerCase())}`;
+}
+
+const OPENING = 160;
+const isAsciiSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
+/**
+ * Whether two texts' openings are equal once lowercased and their whitespace collapsed
+ * (collapseSpaces(text.slice(0, 160).toLowerCase()) of both), compared in place while both are ASCII:
+ * there lowercasing maps A-Z alone and \s is tab, LF, VT, FF, CR and space. Undefined at the first
+ * non-ASCII character before a difference (the caller compares the keys).
+ */
+function sameAsciiOpening(x: string, y: string): boolean | undefined {
+  const nx = Math.min(x.length, OPENING);
+  const ny = Math.min(y.length, OPENING);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    let cx = -1;
+    if (i < nx) {
+      cx = x.charCodeAt(i++);
+      if (cx >= 128) return undefined;
+      if (isAsciiSpace(cx)) {
+        while (i < nx && isAsciiSpace(x.charCodeAt(i))) i++;
+        cx = 32;
+      } else if (cx >= 65 && cx <= 90) cx += 32;
+    }
+    let cy = -1;
+    if (j < ny) {
+      cy = y.charCodeAt(j++);
+      if (cy >= 128) return undefined;
+      if (isAsciiSpace(cy)) {
+        while (j < ny && isAsciiSpace(y.charCodeAt(j))) j++;
+        cy = 32;
+      } else if (cy >= 65 && cy <= 90) cy += 32;
+    }
+    if (cx !== cy) return false;
+    if (cx === -1) return true;
+  }
+}
+
+/**
+ * Whether two steps of the timeline are the same step: a tool call by `t:<name>:<arguments>`, a message by
+ * openingKey (a user message breaks a cycle unless it repeats too). Compared without building the keys.
+ */
+function sameStep(a: TimelineEntry, b: TimelineEntry): boolean {
+  if (a.kind === 'tool') {
+    if (b.kind !== 'tool') return false; // message keys open with u: or a:, never t:
+    const x = a.call;
+    const y = b.call;
+    if (x.name === y.name) return x.arguments === y.arguments;
+    // Different names can still give the same key ("a:b" + "c" and "a" + "b:c").
+    return x.name.length + x.arguments.length === y.name.length + y.arguments.length && `${x.name}:${x.arguments}` === `${y.name}:${y.arguments}`;
+  }
+  if (b.kind !== 'message') return false;
+  const x = a.message;
+  const y = b.message;
+  if (x.role[0] !== y.role[0]) return false;
+  return sameAsciiOpening(x.text, y.text) ?? openingKey(x) === openingKey(y);
+}
+
+/** longestCycle over a timeline's steps (sameStep). */
+export function stepCycles(timeline: readonly TimelineEntry[]): [number, number, number] {
+  return longestCycleOf(timeline.length, (i, j) => sameStep(timeline[i]!, timeline[j]!));
+}
+
+const stepSpanId = (entry: TimelineEntry) => (entry.kind === 'tool' ? entry.call.spanId : entry.message.spanId);
 
 function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams): Evaluation {
   const findings: Finding[] = [];
@@ -48,9 +129,18 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
     signals.drift = 1 - overlap;
     // An answer that keeps to what the user said later (a clarified request, a refusal about the user's
     // own details) is not off topic: only one that shares little with anything the user said is.
-    const userWords = new Set<string>();
-    for (const message of view.userMessages) for (const word of wordsOf(message)) userWords.add(word);
-    const grounded = coverage(answer.words, userWords);
+    // coverage(answer words, union of the user's words), without building the union.
+    const userSets = view.userMessages.map(wordsOf);
+    let hit = 0;
+    for (const word of answer.words) {
+      for (const words of userSets) {
+        if (words.has(word)) {
+          hit++;
+          break;
+        }
+      }
+    }
+    const grounded = hit / answer.words.size;
     signals.answer_user_overlap = grounded;
     if (overlap < params.minOverlap && grounded < params.minOverlap) {
       const severity = 0.55 + 0.35 * (1 - overlap / Math.max(1e-9, params.minOverlap));
@@ -59,26 +149,13 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
       if (first) findings.push({ subtype: 'off_topic', severity: 0.1, evidence: evidenceFor(view, first.spanId, `request: "${clip(first.text, 60)}"`) });
     }
   }
-  // Loops: each step (a tool call with its arguments, or an assistant message) as a number; repeated cycles.
-  const ids = new Map<string, number>();
-  const signatures: number[] = [];
-  const spans: string[] = [];
-  for (const entry of view.timeline) {
-    let key: string;
-    if (entry.kind === 'tool') key = `t:${entry.call.name}:${entry.call.arguments}`;
-    // Messages by their opening, case and spacing aside: a loop repeats itself nearly word for word. A user
-    // message breaks a cycle unless it repeats too.
-    else key = `${entry.message.role[0]}:${collapseSpaces(entry.message.text.slice(0, 160).toLowerCase())}`;
-    let id = ids.get(key);
-    if (id === undefined) ids.set(key, (id = ids.size));
-    signatures.push(id);
-    spans.push(entry.kind === 'tool' ? entry.call.spanId : entry.message.spanId);
-  }
-  const [cycles, period, end] = longestCycle(signatures);
+  // Loops: a cycle of steps (a tool call with its arguments, or an assistant message) repeated.
+  const timeline = view.timeline;
+  const [cycles, period, end] = stepCycles(timeline);
   signals.loop_cycles = cycles;
   if (cycles >= params.loopRepeats && period > 0) {
     const severity = Math.min(0.95, 0.6 + 0.1 * (cycles - params.loopRepeats));
-    findings.push({ subtype: 'loop', severity, evidence: evidenceFor(view, spans[end]!, `the same ${period === 1 ? 'step' : `${period} steps`} repeated ${cycles} times in a row`) });
+    findings.push({ subtype: 'loop', severity, evidence: evidenceFor(view, stepSpanId(timeline[end]!), `the same ${period === 1 ? 'step' : `${period} steps`} repeated ${cycles} times in a row`) });
   }
   return fromFindings('reasoning_drift', findings, params.failAt, signals, answer ? `final answer echoes ${Math.round(signals.request_overlap! * 100)}% of the request` : 'no final answer to compare');
 }
