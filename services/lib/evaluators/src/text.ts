@@ -35,7 +35,9 @@ function contentWord(raw: string): string | null {
 }
 
 // A vocabulary repeats across messages and sessions: each word's content word is memoised (bounded:
-// cleared when large).
+// cleared when large). ASCII words are looked up in an open-addressing table hashed while the text is
+// scanned, so a known word is neither sliced out of its text nor hashed again by a Map; other words
+// (the Unicode regex path) in a Map.
 const contentWordOf = new Map<string, string | null>();
 
 /** Adds a WORD match to a content word set; false once the set holds `max`. */
@@ -51,7 +53,52 @@ function addWord(out: Set<string>, raw: string, max: number): boolean {
   return out.size < max;
 }
 
+const SLOTS = 1 << 18;
+const SLOT_MASK = SLOTS - 1;
+/** Entries kept before the table is cleared (a quarter of the slots: probes stay short). */
+const MAX_ENTRIES = SLOTS >> 2;
+const slots = new Int32Array(SLOTS).fill(-1);
+let rawOf: string[] = [];
+let contentOf: Array<string | null> = [];
+let hashOf: number[] = [];
+
+/** The content word of lower.slice(start, end), whose FNV-1a hash is `hash`. */
+function asciiContentWord(lower: string, start: number, end: number, hash: number): string | null {
+  const length = end - start;
+  let slot = hash & SLOT_MASK;
+  for (;;) {
+    const entry = slots[slot]!;
+    if (entry === -1) break;
+    if (hashOf[entry] === hash) {
+      const raw = rawOf[entry]!;
+      if (raw.length === length) {
+        let k = 0;
+        while (k < length && raw.charCodeAt(k) === lower.charCodeAt(start + k)) k++;
+        if (k === length) return contentOf[entry]!;
+      }
+    }
+    slot = (slot + 1) & SLOT_MASK;
+  }
+  if (rawOf.length >= MAX_ENTRIES) {
+    slots.fill(-1);
+    rawOf = [];
+    contentOf = [];
+    hashOf = [];
+    slot = hash & SLOT_MASK;
+  }
+  const raw = lower.slice(start, end);
+  const word = contentWord(raw);
+  slots[slot] = rawOf.length;
+  rawOf.push(raw);
+  contentOf.push(word);
+  hashOf.push(hash);
+  return word;
+}
+
 const isAlphanumeric = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/** The content words (or null) of the words of the text being scanned; reused from call to call. */
+const scanned: Array<string | null> = [];
 
 /**
  * WORD's matches in lowercased ASCII text, without the Unicode regex (several times faster): in ASCII,
@@ -59,7 +106,7 @@ const isAlphanumeric = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 
  * non-ASCII character.
  */
 function addAsciiWords(lower: string, out: Set<string>, max: number): boolean {
-  const words: string[] = [];
+  let count = 0;
   const n = lower.length;
   let i = 0;
   while (i < n) {
@@ -70,15 +117,22 @@ function addAsciiWords(lower: string, out: Set<string>, max: number): boolean {
       continue;
     }
     const start = i++;
+    let hash = Math.imul(0x811c9dc5 ^ c, 0x01000193);
     for (; i < n; i++) {
       const d = lower.charCodeAt(i);
       if (d >= 128) return false;
       if (!(isAlphanumeric(d) || d === 95 || d === 39 || d === 45)) break;
+      hash = Math.imul(hash ^ d, 0x01000193);
     }
-    // Under 3 characters a word never counts (contentWord): not even sliced out.
-    if (i - start >= 3) words.push(lower.slice(start, i));
+    // Under 3 characters a word never counts (contentWord): not even looked up.
+    if (i - start >= 3) scanned[count++] = asciiContentWord(lower, start, i, hash);
   }
-  for (const word of words) if (!addWord(out, word, max)) break;
+  for (let k = 0; k < count; k++) {
+    const word = scanned[k] as string | null;
+    if (word === null) continue;
+    out.add(word);
+    if (out.size >= max) break;
+  }
   return true;
 }
 
