@@ -233,14 +233,38 @@ export function clip(text: string, max = 80): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-const wordCache = new WeakMap<object, Set<string>>();
+/**
+ * Values derived from texts of a session (its messages, its tool calls' arguments), kept by timeline
+ * position while the session is evaluated: several evaluators read the same texts. A slot holds the text
+ * it was computed from and serves only that text (a value depends on nothing else), so another session's
+ * item at the same position recomputes. No hashing and no WeakMap (whose entries the garbage collector
+ * walks); only the last text seen at each of the first `size` positions is kept.
+ */
+export class PositionMemo<V> {
+  private readonly texts: Array<string | undefined>;
+  private readonly values: Array<V | undefined>;
 
-/** contentWords of a message, computed once per message (several evaluators read the same messages). */
-export function wordsOf(message: { text: string }): Set<string> {
-  let words = wordCache.get(message);
-  if (!words) {
-    words = contentWords(message.text, 200);
-    wordCache.set(message, words);
+  constructor(
+    private readonly size: number,
+    private readonly compute: (text: string) => V,
+  ) {
+    this.texts = new Array<string | undefined>(size).fill(undefined);
+    this.values = new Array<V | undefined>(size).fill(undefined);
   }
-  return words;
+
+  get(position: number, text: string): V {
+    if (!(position >= 0 && position < this.size)) return this.compute(text);
+    if (this.texts[position] === text) return this.values[position]!;
+    const value = this.compute(text);
+    this.texts[position] = text;
+    this.values[position] = value;
+    return value;
+  }
+}
+
+const wordMemo = new PositionMemo<Set<string>>(1024, (text) => contentWords(text, 200));
+
+/** contentWords of a message, computed once per message (several evaluators read the same messages). Never changed by callers. */
+export function wordsOf(message: { text: string; position: number }): Set<string> {
+  return wordMemo.get(message.position, message.text);
 }

@@ -1,6 +1,7 @@
 // What the agent did to the world: tool calls classified by their name (generic verbs, no product words),
 // their arguments parsed, and whether the values they act on came from the user or a tool.
 import { KnownText } from '../known-text.js';
+import { PositionMemo } from '../text.js';
 import type { SessionView, ToolCallView } from '../view/session-view.js';
 
 /** Verbs of tools that change state: where a wrong step hurts the user. */
@@ -38,20 +39,20 @@ export function isMutatingTool(name: string): boolean {
   return mutating;
 }
 
-const parsedArguments = new WeakMap<ToolCallView, unknown>();
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
-/** A call's arguments parsed once (several evaluators read them); undefined when absent or not JSON. */
+const parsedArguments = new PositionMemo<unknown>(1024, parseJson);
+
+/** A call's arguments parsed once (several evaluators read them; never changed); undefined when absent or not JSON. */
 export function parseArguments(call: ToolCallView): unknown {
   if (call.arguments === '') return undefined;
-  if (parsedArguments.has(call)) return parsedArguments.get(call);
-  let value: unknown;
-  try {
-    value = JSON.parse(call.arguments) as unknown;
-  } catch {
-    value = undefined;
-  }
-  parsedArguments.set(call, value);
-  return value;
+  return parsedArguments.get(call.position, call.arguments);
 }
 
 /** Scalar leaves of parsed arguments as [key, value text]. */

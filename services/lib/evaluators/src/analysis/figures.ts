@@ -5,7 +5,8 @@ import { KnownText } from '../known-text.js';
 import { isSpace } from '../text.js';
 import type { MessageView, SessionView } from '../view/session-view.js';
 
-const FIGURE = /[$€£]?\s?\d[\d,]*(?:\.\d+)?/g;
+/** What counts as a figure (figuresIn finds its matches without the regex). */
+export const FIGURE = /[$€£]?\s?\d[\d,]*(?:\.\d+)?/g;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 /** Characters a figure (and what is searched for it) is made of: digits, . , $ € £ and spaces. */
@@ -43,6 +44,68 @@ function promptRuns(prompt: string): string {
   return lastRuns;
 }
 
+const isCurrency = (c: number) => c === 36 || c === 0x20ac || c === 0xa3;
+
+export interface Figure {
+  /** The figure without currency, spaces and commas ("1250.00"). */
+  digits: string;
+  /** digits without a fraction of zeros ("1250"). */
+  bare: string;
+  /** As written, trimmed ("$1,250.00"). */
+  said: string;
+}
+
+/**
+ * The matches of FIGURE in a text with 2 digits or more, scanned by hand (same matches, no regex, no
+ * replace): a match starts at a digit, or one character before it (a currency sign or a space), or two
+ * (a currency sign, then a space); then digits and commas, then "." and digits when a digit follows.
+ */
+export function figuresIn(text: string): Figure[] {
+  const out: Figure[] = [];
+  const n = text.length;
+  let from = 0;
+  for (;;) {
+    let d = from;
+    while (d < n && !isDigit(text.charCodeAt(d))) d++;
+    if (d >= n) return out;
+    // The leftmost start: [$€£]\s before the digit, else [$€£] or \s, else the digit (no digit lies between from and d).
+    let start = d;
+    if (d - 1 >= from) {
+      const before = text.charCodeAt(d - 1);
+      if (d - 2 >= from && isSpace(before) && isCurrency(text.charCodeAt(d - 2))) start = d - 2;
+      else if (isCurrency(before) || isSpace(before)) start = d - 1;
+    }
+    let end = d + 1;
+    let digitCount = 1;
+    let comma = false;
+    for (; end < n; end++) {
+      const c = text.charCodeAt(end);
+      if (isDigit(c)) digitCount++;
+      else if (c === 44) comma = true;
+      else break;
+    }
+    let zeroFraction = false;
+    let fraction = 0;
+    if (end + 1 < n && text.charCodeAt(end) === 46 && isDigit(text.charCodeAt(end + 1))) {
+      const dot = end;
+      zeroFraction = true;
+      for (end = dot + 1; end < n && isDigit(text.charCodeAt(end)); end++) {
+        digitCount++;
+        if (text.charCodeAt(end) !== 48) zeroFraction = false;
+      }
+      fraction = end - dot;
+    }
+    from = end;
+    // Small numbers are list markers, counts and times of day, not figures worth checking.
+    if (digitCount < 2) continue;
+    const number = text.slice(d, end);
+    const digits = comma ? number.replace(/,/g, '') : number;
+    const bare = zeroFraction ? digits.slice(0, digits.length - fraction) : digits;
+    const said = isSpace(text.charCodeAt(start)) ? text.slice(start + 1, end) : text.slice(start, end);
+    out.push({ digits, bare, said });
+  }
+}
+
 export function unsupportedFigures(view: SessionView): { count: number; values: string[]; first: MessageView | undefined } {
   const none = { count: 0, values: [], first: undefined };
   if (view.toolCalls.length === 0) return none;
@@ -63,12 +126,8 @@ export function unsupportedFigures(view: SessionView): { count: number; values: 
       continue;
     }
     if (!/\d\d/.test(message.text)) continue;
-    for (const match of message.text.matchAll(FIGURE)) {
-      const digits = match[0].replace(/[$€£,\s]/g, '');
-      // Small numbers are list markers, counts and times of day, not figures worth checking.
-      if (digits.replace(/\D/g, '').length < 2) continue;
-      const bare = digits.replace(/\.0+$/, '');
-      const said = match[0].trim();
+    for (const figure of figuresIn(message.text)) {
+      const { digits, bare, said } = figure;
       // Often the same text three times: each searched once.
       if (known.includes(digits) || (bare !== digits && known.includes(bare)) || (said !== digits && said !== bare && known.includes(said))) continue;
       count++;
