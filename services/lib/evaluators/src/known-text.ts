@@ -4,6 +4,7 @@
 // their join with "\n", and a needle without "\n" occurs in it exactly when it occurs in some part.
 export class KnownText {
   private readonly parts: string[];
+  private readonly found = new Set<string>();
 
   /**
    * first: the text known from the start; firstSearchable: a shorter text in which a needle
@@ -23,8 +24,14 @@ export class KnownText {
 
   includes(needle: string): boolean {
     if (needle.includes('\n')) return this.parts.join('\n').includes(needle);
+    // The text only grows: a needle found once is there for good. Callers ask for the same values again
+    // and again (an id at every call that uses it): half the searches of a session.
+    if (this.found.has(needle)) return true;
     // Newest first: what a session states is mostly what a recent tool returned.
-    for (let i = this.parts.length - 1; i > 0; i--) if (this.parts[i]!.includes(needle)) return true;
-    return this.firstSearchable.includes(needle);
+    let found = false;
+    for (let i = this.parts.length - 1; i > 0 && !found; i--) found = this.parts[i]!.includes(needle);
+    found ||= this.firstSearchable.includes(needle);
+    if (found) this.found.add(needle);
+    return found;
   }
 }

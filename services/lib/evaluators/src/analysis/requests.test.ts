@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { familyOfWord, requestedFamilies } from './requests.js';
+import { CORRECTION, FRUSTRATION, HUMAN, USER_REACTION, familyOfWord, requestedFamilies } from './requests.js';
 
 // Every verb, and words that are not (NOT_IN_TEXT ones among them).
 const FAMILY_WORDS = 'change modify update edit switch move reschedule rebook alter amend adjust set cancel delete remove void terminate drop revoke unsubscribe book reserve purchase buy order place create add make open register subscribe schedule refund reimburse compensate compensation credit voucher certificate send email mail notify share forward post publish pay charge bill payment upgrade downgrade return';
@@ -27,5 +27,27 @@ describe('requestedFamilies', () => {
     ];
     for (const text of texts) expect([...requestedFamilies(text)]).toEqual([...reference(text)]);
     expect([...requestedFamilies('Please cancel it and book a new one, then refund me.')]).toEqual(['cancel', 'create', 'refund']);
+  });
+});
+
+describe('USER_REACTION', () => {
+  it('matches exactly when one of CORRECTION, HUMAN, FRUSTRATION does', () => {
+    for (const re of [CORRECTION, HUMAN, FRUSTRATION]) {
+      expect(re.flags).toBe('i');
+      expect(new RegExp(`${re.source}|`).exec('')!.length).toBe(1); // no capturing group
+    }
+    const texts = [
+      "No, that's not what I asked for.", 'I said Tuesday', 'you didnt listen', 'Why did you cancel it?', 'I never said that',
+      'Can I speak to a human please', 'put me through to your manager', 'transfer me with someone else', 'a real person', 'HUMAN AGENT',
+      'This is ridiculous', 'so frustrating', 'what a waste of my time', 'unhelpful!', 'This is absurd',
+      'Please book the flight for Tuesday.', 'I want to change my reservation', 'thanks, that is all', 'humans agents', 'speak to the humane society', '',
+    ];
+    let matched = 0;
+    for (const text of texts) {
+      const any = CORRECTION.test(text) || HUMAN.test(text) || FRUSTRATION.test(text);
+      expect(USER_REACTION.test(text)).toBe(any);
+      if (any) matched++;
+    }
+    expect(matched).toBe(15);
   });
 });

@@ -3,7 +3,7 @@
 // gave, and the user's own reactions (repeated requests, corrections, asking for a human).
 import { z } from 'zod';
 import { groundMutations, isMutatingTool } from '../../analysis/actions.js';
-import { CORRECTION, FRUSTRATION, HUMAN, repeatedRequests, requestedFamilies, toolFamily } from '../../analysis/requests.js';
+import { CORRECTION, FRUSTRATION, HUMAN, USER_REACTION, repeatedRequests, requestedFamilies, toolFamily } from '../../analysis/requests.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
 import { ACKNOWLEDGES_PROBLEM, CLAIMS_SUCCESS, clip } from '../../text.js';
 import { unsupportedFigures } from '../../analysis/figures.js';
@@ -85,7 +85,8 @@ function evaluateGoalMisalignment(view: SessionView, params: GoalMisalignmentPar
   }
   // The user's reactions.
   view.userMessages.forEach((message, index) => {
-    if (index === 0) return;
+    // Most messages match none of the three: one pass tells.
+    if (index === 0 || !USER_REACTION.test(message.text)) return;
     if (CORRECTION.test(message.text)) {
       signals.user_corrections!++;
       findings.push({ subtype: 'user_dissatisfied', severity: 0.5, evidence: evidenceFor(view, message.spanId, `user corrects the agent: "${clip(message.text, 60)}"`) });
