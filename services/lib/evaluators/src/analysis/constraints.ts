@@ -35,12 +35,26 @@ const COUNT_KEY = /(?:count|quantity|qty|num|number_of|passengers|guests|people|
 /** Capitalized words that open sentences or are common words, not names. */
 const COMMON = /^(?:I|The|A|An|My|Me|It|This|That|Please|Yes|No|Ok|Okay|Thanks|Thank|Hi|Hello|Sure|And|But|Or|So|If|Then|Also|Just|Not|Any|Do|Is|Are|We|You|Can|Could|Would|Will|Let|Should)$/;
 
+// One test per text first: most texts state no constraint, and matchAll copies its regex at every call.
+// Each matches exactly when its global regexes find something (the same patterns, without g).
+const ANY_EXCLUDE = new RegExp(EXCLUDE.source, EXCLUDE.flags.replace('g', ''));
+if (MAX.flags !== MIN.flags) throw new Error('MAX and MIN must share their flags to be tried as one alternation');
+const ANY_BOUND = new RegExp(`(?:${MAX.source})|(?:${MIN.source})`, MAX.flags.replace('g', ''));
+
 function scan(text: string, source: MessageView | undefined, systemOffset: number, out: Constraint[]): void {
+  if (ANY_EXCLUDE.test(text)) scanExcludes(text, source, systemOffset, out);
+  if (ANY_BOUND.test(text)) scanBounds(text, source, systemOffset, out);
+}
+
+function scanExcludes(text: string, source: MessageView | undefined, systemOffset: number, out: Constraint[]): void {
   for (const match of text.matchAll(EXCLUDE)) {
     const value = match[1]!.trim();
     if (COMMON.test(value.split(/\s+/)[0]!)) continue;
     out.push({ kind: 'exclude', unit: 'count', value, bound: 0, source, systemOffset: systemOffset + (match.index ?? 0), text: match[0] });
   }
+}
+
+function scanBounds(text: string, source: MessageView | undefined, systemOffset: number, out: Constraint[]): void {
   for (const [re, kind] of [[MAX, 'max'], [MIN, 'min']] as const) {
     for (const match of text.matchAll(re)) {
       const unitWord = match[3] ?? '';
