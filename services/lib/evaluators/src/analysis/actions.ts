@@ -50,7 +50,7 @@ function parseJson(text: string): unknown {
 const parsedArguments = new PositionMemo<unknown>(1024, parseJson);
 
 /** A call's arguments parsed once (several evaluators read them; never changed); undefined when absent or not JSON. */
-export function parseArguments(call: ToolCallView): unknown {
+export function parseArguments(call: Pick<ToolCallView, 'arguments' | 'position'>): unknown {
   if (call.arguments === '') return undefined;
   return parsedArguments.get(call.position, call.arguments);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionBuilder, cleanSession, testDeps } from '../../../test/fixtures.js';
-import { toolFailures } from './tool-failures.js';
+import { argumentLeaves } from '../../analysis/actions.js';
+import { mismatch, toolFailures } from './tool-failures.js';
 
 const run = (s: SessionBuilder) => toolFailures.evaluate(s.view(), toolFailures.params.parse(undefined), testDeps);
 
@@ -103,5 +104,46 @@ describe('tool_failures', () => {
     const result = run(s);
     expect(result.outcome).toBe('passed');
     expect(result.signals).toMatchObject({ tool_errors: 1, unrecovered_errors: 0 });
+  });
+});
+
+describe('mismatch', () => {
+  /** mismatch as first written: the leaves of the arguments against JSON.parse of the whole result. */
+  function reference(args: string, result: string): string | undefined {
+    if (result.length < 2 || result[0] !== '{') return undefined;
+    const leaves = argumentLeaves(JSON.parse(args)).filter(([key, value]) => key !== '' && /\d/.test(value) && value.length >= 4);
+    if (leaves.length === 0 || !leaves.some(([key]) => result.includes(`"${key}"`))) return undefined;
+    let top: unknown;
+    try {
+      top = JSON.parse(result);
+    } catch {
+      return undefined;
+    }
+    if (!top || typeof top !== 'object' || Array.isArray(top)) return undefined;
+    for (const [key, value] of leaves) {
+      const reported = (top as Record<string, unknown>)[key];
+      if ((typeof reported === 'string' || typeof reported === 'number') && String(reported) !== value) return `${key} ${value} asked, ${String(reported)} returned`;
+    }
+    return undefined;
+  }
+
+  it('reads only as far as it must, with the answer of JSON.parse over the whole result', () => {
+    const args = ['{"order_id": "#W1234"}', '{"order_id": "#W1234", "user_id": "mia_3668", "n": 1234}', '{"items": [{"order_id": "#W1234"}]}'];
+    const tails = ['', ', "note": "ok"', ', "order_id": "#W9999"', ', "order\\u005fid": "#W9999"', ', "x": "a\\"b"', ', "order_id": "#W1234"', ', "bad": [1,,2]', ', }', ' x', ', "n": 1234.0', ', "n": 99', ', "user_id": {"a": 1}', ', "list": [{"order_id": "#W0000"}]'];
+    const heads = ['{"order_id": "#W1234"', '{"order_id": "#W9999"', '{"user_id": "mia_3668", "order_id": "#W1234"', '{"status": "ok", "nested": {"order_id": "#W5"}', '{"order_id": 1234', '{"order_id": "#W1\\u00234"'];
+    let found = 0;
+    for (const a of args) {
+      for (const head of heads) {
+        for (const tail of tails) {
+          for (const second of ['', tails[2]!, tails[3]!]) {
+            const result = `${head}${tail}${second}}`;
+            const expected = reference(a, result);
+            expect(mismatch({ arguments: a, result, position: -1 })).toBe(expected);
+            if (expected) found++;
+          }
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(50);
   });
 });

@@ -3,7 +3,7 @@
 // or answered as if a failed call had worked).
 import { z } from 'zod';
 import { argumentLeaves, nameTokens, parseArguments } from '../../analysis/actions.js';
-import { NESTED, topLevelMembers } from '../../analysis/json-members.js';
+import { NESTED, topLevelMembers, type MemberValue } from '../../analysis/json-members.js';
 import { evidenceFor, fromFindings, passed, type Finding } from '../../evaluation.js';
 import { ACKNOWLEDGES_PROBLEM, CLAIMS_SUCCESS, clip, isEmptyResult } from '../../text.js';
 import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
@@ -50,17 +50,20 @@ function aftermath(view: SessionView, call: ToolCallView): { retried: boolean; s
 }
 
 /** Argument keys whose value the result reports differently: a result about another thing. */
-function mismatch(call: ToolCallView): string | undefined {
+export function mismatch(call: Pick<ToolCallView, 'arguments' | 'result' | 'position'>): string | undefined {
   if (call.result === undefined || call.result.length < 2 || call.result[0] !== '{') return undefined;
   const args = argumentLeaves(parseArguments(call)).filter(([key, value]) => key !== '' && /\d/.test(value) && value.length >= 4);
   // Parse the result only when it reports one of the argument keys at all.
   if (args.length === 0 || !args.some(([key]) => call.result!.includes(`"${key}"`))) return undefined;
   // Most results report the values asked for: read the few top-level members without parsing it all.
-  const members = topLevelMembers(call.result, new Set(args.map(([key]) => key)));
-  if (members && args.every(([key, value]) => {
+  const agrees = (members: ReadonlyMap<string, MemberValue>) => args.every(([key, value]) => {
     const reported = members.get(key);
     return reported === undefined || reported === NESTED || String(reported) === value;
-  })) return undefined;
+  });
+  // Read no further than the members asked about once they agree and the rest cannot name them again:
+  // whatever the rest holds (even invalid JSON, which JSON.parse below would refuse), the answer is none.
+  const members = topLevelMembers(call.result, new Set(args.map(([key]) => key)), agrees);
+  if (members && agrees(members)) return undefined;
   let result: unknown;
   try {
     result = JSON.parse(call.result);
