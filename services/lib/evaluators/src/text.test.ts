@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KnownText } from './known-text.js';
-import { clip, collapseSpaces, contentWords, stem } from './text.js';
+import { PositionMemo, clip, collapseSpaces, contentWords, coverage, jaccard, sharedCount, stem, unionOf, wordSet, type WordSet } from './text.js';
 
 /** contentWords as first written: the Unicode word regex over the whole text (the ASCII scanner must agree). */
 function reference(text: string, max = 400): Set<string> {
@@ -34,6 +34,63 @@ describe('contentWords', () => {
       expect([...contentWords(text, 5)]).toEqual([...reference(text, 5)]);
     }
     expect(contentWords(TEXTS[0]!)).toEqual(new Set(['cancel', 'reservation', 'hat-136_x', 're-book', 'flight', 'price', '250', 'bag']));
+  });
+});
+
+describe('word sets', () => {
+  // Set operations as first written, on Sets of words.
+  const shared = (a: WordSet, sets: WordSet[]) => {
+    const union = new Set(sets.flatMap((set) => set.words));
+    return a.words.filter((word) => union.has(word)).length;
+  };
+  const check = (sets: WordSet[]) => {
+    for (const a of sets) {
+      for (const b of sets) {
+        const hit = shared(a, [b]);
+        expect(coverage(a, b)).toBe(a.size === 0 ? 0 : hit / a.size);
+        expect(jaccard(a, b)).toBe(a.size === 0 && b.size === 0 ? 0 : hit / (a.size + b.size - hit));
+        expect(sharedCount(a, [b, ...sets])).toBe(shared(a, [b, ...sets]));
+      }
+    }
+    expect(unionOf(sets).words).toEqual([...new Set(sets.flatMap((set) => set.words))]);
+  };
+  const texts = [...TEXTS, 'Cancel my flights and book the cheaper flight', 'the flight was cancelled, please rebook', 'Zürich flights cancelled'];
+
+  it('numbered sets compare as their words do', () => {
+    const sets = texts.map((text) => wordSet(text));
+    for (const [i, set] of sets.entries()) {
+      expect(set.words).toEqual([...reference(texts[i]!)]);
+      expect(set.size).toBe(set.words.length);
+    }
+    check(sets);
+    expect(coverage(sets.at(-3)!, sets.at(-2)!)).toBeGreaterThan(0);
+  });
+
+  it('sets of different epochs (the tables cleared in between, even mid-text) compare by their words', () => {
+    const before = texts.map((text) => wordSet(text));
+    // More distinct words than the tables keep: they are cleared while this text is read.
+    const flood = Array.from({ length: 70_000 }, (_, i) => `w${i.toString(36)}x`).join(' ');
+    const big = wordSet(`${texts.at(-3)} ${flood}`, 100_000);
+    expect(big.epoch).toBe(-1);
+    expect(big.size).toBe(70_000 + wordSet(texts.at(-3)!).size);
+    const after = texts.map((text) => wordSet(text));
+    expect(after[0]!.epoch).not.toBe(before[0]!.epoch);
+    check([...before, ...after]);
+    const small = before.at(-3)!;
+    expect(sharedCount(small, [big])).toBe(small.size);
+    expect(sharedCount(big, [small, after.at(-2)!])).toBe(shared(big, [small, after.at(-2)!]));
+    expect(coverage(big, small)).toBe(small.size / big.size);
+    expect(jaccard(before.at(-3)!, after.at(-3)!)).toBe(1);
+  });
+
+  it('PositionMemo serves a slot only to the text it was computed from', () => {
+    let computed = 0;
+    const memo = new PositionMemo<number>(4, (text) => {
+      computed++;
+      return text.length;
+    });
+    expect([memo.get(0, 'ab'), memo.get(0, 'ab'), memo.get(0, 'abc'), memo.get(9, 'abcd'), memo.get(9, 'abcd')]).toEqual([2, 2, 3, 4, 4]);
+    expect(computed).toBe(4);
   });
 });
 

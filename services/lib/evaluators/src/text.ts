@@ -34,36 +34,62 @@ function contentWord(raw: string): string | null {
   return stem(word);
 }
 
-// A vocabulary repeats across messages and sessions: each word's content word is memoised (bounded:
-// cleared when large). ASCII words are looked up in an open-addressing table hashed while the text is
-// scanned, so a known word is neither sliced out of its text nor hashed again by a Map; other words
-// (the Unicode regex path) in a Map.
+// A vocabulary repeats across messages and sessions: each word's content word is memoised, and each
+// distinct content word numbered, so that word sets are arrays of numbers instead of Sets of strings
+// (building a Set costs more than scanning the text). ASCII words are looked up in an open-addressing
+// table hashed while the text is scanned: a known word is neither sliced out of its text nor hashed again.
+// Bounded: the tables are cleared when large, which starts a new epoch of numbers; sets from different
+// epochs are compared by their words.
+
+/** The content word of a WORD match of the Unicode path (the ASCII path has its own table). */
 const contentWordOf = new Map<string, string | null>();
 
-/** Adds a WORD match to a content word set; false once the set holds `max`. */
-function addWord(out: Set<string>, raw: string, max: number): boolean {
+function unicodeContentWord(raw: string): string | null {
   let word = contentWordOf.get(raw);
   if (word === undefined) {
     word = contentWord(raw);
     if (contentWordOf.size >= 100_000) contentWordOf.clear();
     contentWordOf.set(raw, word);
   }
-  if (word === null) return true;
-  out.add(word);
-  return out.size < max;
+  return word;
 }
 
 const SLOTS = 1 << 18;
 const SLOT_MASK = SLOTS - 1;
-/** Entries kept before the table is cleared (a quarter of the slots: probes stay short). */
+/** Entries kept before the tables are cleared (a quarter of the slots: probes stay short). */
 const MAX_ENTRIES = SLOTS >> 2;
 const slots = new Int32Array(SLOTS).fill(-1);
 let rawOf: string[] = [];
 let contentOf: Array<string | null> = [];
+let contentIdOf: number[] = [];
 let hashOf: number[] = [];
+/** Content word -> its number in this epoch (numbers < MAX_ENTRIES). */
+const contentIds = new Map<string, number>();
+let epoch = 0;
 
-/** The content word of lower.slice(start, end), whose FNV-1a hash is `hash`. */
-function asciiContentWord(lower: string, start: number, end: number, hash: number): string | null {
+function clearTables(): void {
+  slots.fill(-1);
+  rawOf = [];
+  contentOf = [];
+  contentIdOf = [];
+  hashOf = [];
+  contentIds.clear();
+  epoch++;
+}
+
+/** The number of a content word in this epoch (the tables are cleared first when full). */
+function idOf(word: string): number {
+  let id = contentIds.get(word);
+  if (id === undefined) {
+    if (contentIds.size >= MAX_ENTRIES) clearTables();
+    id = contentIds.size;
+    contentIds.set(word, id);
+  }
+  return id;
+}
+
+/** The table entry of lower.slice(start, end), whose FNV-1a hash is `hash` (added when new). */
+function asciiEntry(lower: string, start: number, end: number, hash: number): number {
   const length = end - start;
   let slot = hash & SLOT_MASK;
   for (;;) {
@@ -74,44 +100,44 @@ function asciiContentWord(lower: string, start: number, end: number, hash: numbe
       if (raw.length === length) {
         let k = 0;
         while (k < length && raw.charCodeAt(k) === lower.charCodeAt(start + k)) k++;
-        if (k === length) return contentOf[entry]!;
+        if (k === length) return entry;
       }
     }
     slot = (slot + 1) & SLOT_MASK;
   }
-  if (rawOf.length >= MAX_ENTRIES) {
-    slots.fill(-1);
-    rawOf = [];
-    contentOf = [];
-    hashOf = [];
+  if (rawOf.length >= MAX_ENTRIES || contentIds.size >= MAX_ENTRIES) {
+    clearTables();
     slot = hash & SLOT_MASK;
   }
   const raw = lower.slice(start, end);
   const word = contentWord(raw);
-  slots[slot] = rawOf.length;
+  const entry = rawOf.length;
+  slots[slot] = entry;
   rawOf.push(raw);
   contentOf.push(word);
+  contentIdOf.push(word === null ? -1 : idOf(word));
   hashOf.push(hash);
-  return word;
+  return entry;
 }
 
 const isAlphanumeric = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 
-/** The content words (or null) of the words of the text being scanned; reused from call to call. */
-const scanned: Array<string | null> = [];
+/** The content words (or null) of the words of the text being scanned, and their numbers; reused from call to call. */
+const scannedWords: Array<string | null> = [];
+const scannedIds: number[] = [];
 
 /**
  * WORD's matches in lowercased ASCII text, without the Unicode regex (several times faster): in ASCII,
- * \p{L} is a-z (once lowercased) and \p{N} is 0-9. Returns false, having added nothing, at the first
- * non-ASCII character.
+ * \p{L} is a-z (once lowercased) and \p{N} is 0-9. Their content words go to scannedWords/scannedIds;
+ * -1 at the first non-ASCII character, else how many.
  */
-function addAsciiWords(lower: string, out: Set<string>, max: number): boolean {
+function scanAsciiWords(lower: string): number {
   let count = 0;
   const n = lower.length;
   let i = 0;
   while (i < n) {
     const c = lower.charCodeAt(i);
-    if (c >= 128) return false;
+    if (c >= 128) return -1;
     if (!isAlphanumeric(c)) {
       i++;
       continue;
@@ -120,46 +146,145 @@ function addAsciiWords(lower: string, out: Set<string>, max: number): boolean {
     let hash = Math.imul(0x811c9dc5 ^ c, 0x01000193);
     for (; i < n; i++) {
       const d = lower.charCodeAt(i);
-      if (d >= 128) return false;
+      if (d >= 128) return -1;
       if (!(isAlphanumeric(d) || d === 95 || d === 39 || d === 45)) break;
       hash = Math.imul(hash ^ d, 0x01000193);
     }
     // Under 3 characters a word never counts (contentWord): not even looked up.
-    if (i - start >= 3) scanned[count++] = asciiContentWord(lower, start, i, hash);
+    if (i - start >= 3) {
+      const entry = asciiEntry(lower, start, i, hash);
+      scannedWords[count] = contentOf[entry]!;
+      scannedIds[count++] = contentIdOf[entry]!;
+    }
   }
-  for (let k = 0; k < count; k++) {
-    const word = scanned[k] as string | null;
-    if (word === null) continue;
-    out.add(word);
-    if (out.size >= max) break;
-  }
-  return true;
+  return count;
 }
 
-/** Content words of a text (lowercased, stemmed, stopwords and 1-2 letter words dropped), capped at `max`. */
-export function contentWords(text: string, max = 400): Set<string> {
-  const out = new Set<string>();
-  if (text === '') return out;
+/** WORD's matches of any text (the Unicode regex), into scannedWords/scannedIds; how many. */
+function scanUnicodeWords(lower: string): number {
+  let count = 0;
+  for (const raw of lower.match(WORD) ?? []) {
+    const word = unicodeContentWord(raw);
+    scannedWords[count] = word;
+    scannedIds[count++] = word === null ? -1 : idOf(word);
+  }
+  return count;
+}
+
+/**
+ * A set of content words: distinct, in the order first seen. `ids` are their numbers in `epoch`
+ * (epoch -1: no numbers, compare by words). Never changed once built.
+ */
+export interface WordSet {
+  readonly size: number;
+  readonly words: readonly string[];
+  readonly ids: readonly number[];
+  readonly epoch: number;
+}
+
+const EMPTY: WordSet = Object.freeze({ size: 0, words: [], ids: [], epoch: -1 });
+
+// Marks by word number for set operations: a slot holds the stamp of the last operation that marked it.
+const marks = new Int32Array(MAX_ENTRIES);
+let stamp = 0;
+
+function nextStamp(): number {
+  if (stamp === 0x7fffffff) {
+    marks.fill(0);
+    stamp = 0;
+  }
+  return ++stamp;
+}
+
+/** The distinct words of scannedWords[0..count) in order, at most `max`; numbered when all are from epoch `from`. */
+function collect(count: number, max: number, from: number): WordSet {
+  const words: string[] = [];
+  if (from === epoch) {
+    const ids: number[] = [];
+    const mark = nextStamp();
+    for (let k = 0; k < count && words.length < max; k++) {
+      const id = scannedIds[k]!;
+      if (id < 0 || marks[id] === mark) continue;
+      marks[id] = mark;
+      ids.push(id);
+      words.push(scannedWords[k]!);
+    }
+    return { size: words.length, words, ids, epoch: from };
+  }
+  // The tables were cleared while the text was read: its numbers are of two epochs.
+  const seen = new Set<string>();
+  for (let k = 0; k < count && seen.size < max; k++) {
+    const word = scannedWords[k] as string | null;
+    if (word === null || seen.has(word)) continue;
+    seen.add(word);
+    words.push(word);
+  }
+  return { size: words.length, words, ids: [], epoch: -1 };
+}
+
+/** Content words of a text (lowercased, stemmed, stopwords and 1-2 letter words dropped), the first `max` distinct. */
+export function wordSet(text: string, max = 400): WordSet {
+  if (text === '') return EMPTY;
   const lower = text.toLowerCase();
-  if (addAsciiWords(lower, out, max)) return out;
-  const matches = lower.match(WORD);
-  if (!matches) return out;
-  for (const raw of matches) if (!addWord(out, raw, max)) break;
-  return out;
+  const from = epoch;
+  let count = scanAsciiWords(lower);
+  if (count < 0) count = scanUnicodeWords(lower);
+  return collect(count, max, from);
+}
+
+/** wordSet as a Set. */
+export function contentWords(text: string, max = 400): Set<string> {
+  return new Set(wordSet(text, max).words);
+}
+
+/** How many words of `a` are in some set of `sets`. */
+export function sharedCount(a: WordSet, sets: readonly WordSet[]): number {
+  let hit = 0;
+  if (a.epoch >= 0 && sets.every((set) => set.epoch === a.epoch || set.size === 0)) {
+    const mark = nextStamp();
+    for (const set of sets) for (const id of set.ids) marks[id] = mark;
+    for (const id of a.ids) if (marks[id] === mark) hit++;
+    return hit;
+  }
+  const union = new Set<string>();
+  for (const set of sets) for (const word of set.words) union.add(word);
+  for (const word of a.words) if (union.has(word)) hit++;
+  return hit;
+}
+
+/** The union of word sets, words in the order first seen. */
+export function unionOf(sets: readonly WordSet[]): WordSet {
+  const words: string[] = [];
+  const from = sets.find((set) => set.size > 0)?.epoch ?? -1;
+  if (from >= 0 && sets.every((set) => set.epoch === from || set.size === 0)) {
+    const ids: number[] = [];
+    const mark = nextStamp();
+    for (const set of sets) {
+      for (let k = 0; k < set.size; k++) {
+        const id = set.ids[k]!;
+        if (marks[id] === mark) continue;
+        marks[id] = mark;
+        ids.push(id);
+        words.push(set.words[k]!);
+      }
+    }
+    return { size: words.length, words, ids, epoch: from };
+  }
+  const seen = new Set<string>();
+  for (const set of sets) for (const word of set.words) seen.add(word);
+  for (const word of seen) words.push(word);
+  return { size: words.length, words, ids: [], epoch: -1 };
 }
 
 /** Share of `a`'s words found in `b` (0 when `a` is empty). */
-export function coverage(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+export function coverage(a: WordSet, b: WordSet): number {
   if (a.size === 0) return 0;
-  let hit = 0;
-  for (const word of a) if (b.has(word)) hit++;
-  return hit / a.size;
+  return sharedCount(a, [b]) / a.size;
 }
 
-export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+export function jaccard(a: WordSet, b: WordSet): number {
   if (a.size === 0 && b.size === 0) return 0;
-  let hit = 0;
-  for (const word of a) if (b.has(word)) hit++;
+  const hit = sharedCount(a, [b]);
   return hit / (a.size + b.size - hit);
 }
 
@@ -262,9 +387,9 @@ export class PositionMemo<V> {
   }
 }
 
-const wordMemo = new PositionMemo<Set<string>>(1024, (text) => contentWords(text, 200));
+const wordMemo = new PositionMemo<WordSet>(1024, (text) => wordSet(text, 200));
 
-/** contentWords of a message, computed once per message (several evaluators read the same messages). Never changed by callers. */
-export function wordsOf(message: { text: string; position: number }): Set<string> {
+/** wordSet of a message, computed once per message (several evaluators read the same messages). */
+export function wordsOf(message: { text: string; position: number }): WordSet {
   return wordMemo.get(message.position, message.text);
 }

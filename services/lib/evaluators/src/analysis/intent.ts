@@ -1,19 +1,21 @@
 // The opening intent and the substantive final answer, as word sets.
-import { wordsOf } from '../text.js';
+import { unionOf, wordsOf, type WordSet } from '../text.js';
 import type { MessageView, SessionView } from '../view/session-view.js';
 
 export interface Intent {
-  words: Set<string>;
+  words: WordSet;
   messages: MessageView[];
 }
 
 /** Words of the first user messages until the request says something (a greeting alone does not). */
 export function openingIntent(view: SessionView, minWords = 5, maxMessages = 3): Intent {
-  const words = new Set<string>();
+  let words = unionOf([]);
   const messages: MessageView[] = [];
+  const sets: WordSet[] = [];
   for (const message of view.userMessages.slice(0, maxMessages)) {
     messages.push(message);
-    for (const word of wordsOf(message)) words.add(word);
+    sets.push(wordsOf(message));
+    words = sets.length === 1 ? sets[0]! : unionOf(sets);
     if (words.size >= minWords) break;
   }
   return { words, messages };
@@ -27,8 +29,8 @@ export function isClosing(text: string): boolean {
 }
 
 /** The last assistant message that says something (closing pleasantries skipped), with its words. */
-export function substantiveAnswer(view: SessionView, minWords = 6): { message: MessageView; words: Set<string> } | undefined {
-  let fallback: { message: MessageView; words: Set<string> } | undefined;
+export function substantiveAnswer(view: SessionView, minWords = 6): { message: MessageView; words: WordSet } | undefined {
+  let fallback: { message: MessageView; words: WordSet } | undefined;
   for (let i = view.assistantMessages.length - 1, seen = 0; i >= 0 && seen < 4; i--, seen++) {
     const message = view.assistantMessages[i]!;
     if (isClosing(message.text)) continue;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { openingIntent, substantiveAnswer } from '../../analysis/intent.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
-import { clip, collapseSpaces, coverage, wordsOf } from '../../text.js';
+import { clip, collapseSpaces, coverage, sharedCount, wordsOf } from '../../text.js';
 import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
 import type { MessageView, SessionView, TimelineEntry } from '../../view/session-view.js';
 
@@ -130,17 +130,7 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
     // An answer that keeps to what the user said later (a clarified request, a refusal about the user's
     // own details) is not off topic: only one that shares little with anything the user said is.
     // coverage(answer words, union of the user's words), without building the union.
-    const userSets = view.userMessages.map(wordsOf);
-    let hit = 0;
-    for (const word of answer.words) {
-      for (const words of userSets) {
-        if (words.has(word)) {
-          hit++;
-          break;
-        }
-      }
-    }
-    const grounded = hit / answer.words.size;
+    const grounded = sharedCount(answer.words, view.userMessages.map(wordsOf)) / answer.words.size;
     signals.answer_user_overlap = grounded;
     if (overlap < params.minOverlap && grounded < params.minOverlap) {
       const severity = 0.55 + 0.35 * (1 - overlap / Math.max(1e-9, params.minOverlap));
