@@ -21,6 +21,8 @@ const TEXTS = [
   "don't won't can't isn't -leading-hyphen _under_score 'quoted' rock'n'roll e-mail",
   'Zürich → São Paulo, naïve café; Ελληνικά Ωμέγα; 東京 2024年5月20日 flights',
   'KELVIN sign \u212A and dotted \u0130stanbul: lowercase turns them into other letters',
+  'Don\u2019t \u201cbook\u201d it\u2014cancel\u2026 \u2022 \u00a0£200 \u20ac3\u00b7x caf\u00e9\u2019s',
+  '\u2018quoted\u2019 words\u2013with dashes\u2122 and\u00a0spaces, 30\u00b0 \u2192 next',
   'tabs\tand\nnewlines\r\n  and   spaces, 123abc 4-5 0x1F a1_b2',
   '',
   '!!! ??? ...',
