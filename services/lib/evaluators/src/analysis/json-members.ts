@@ -64,22 +64,23 @@ class Scan {
   }
 }
 
-/** Nothing after `from` can be a member named by `keys`: no backslash (so every key there is written as is) and none of them quoted. */
-function inertRest(text: string, from: number, keys: ReadonlySet<string>): boolean {
-  if (text.indexOf('\\', from) >= 0) return false;
-  for (const key of keys) if (text.indexOf(`"${key}"`, from) >= 0) return false;
-  return true;
+/** Where the last backslash or quoted key of `keys` starts: after it, no member can be named by `keys` (every key there is written as is, and none is one of them). */
+function horizon(text: string, keys: ReadonlySet<string>): number {
+  let last = text.lastIndexOf('\\');
+  for (const key of keys) last = Math.max(last, text.lastIndexOf(`"${key}"`));
+  return last;
 }
 
 /**
  * The values of `keys` among the top-level members of a JSON object text (absent keys are left out);
  * undefined when the reader cannot tell (not an object, an escape in a key or wanted string, invalid JSON).
- * With `settled`: after a wanted member, once `settled(members so far)` holds and the rest of the text
- * cannot hold another wanted member (inertRest), the members so far, the rest unread (not checked either).
+ * With `settled`: after a member, once the rest of the text cannot hold a wanted member (it starts after
+ * the horizon) and `settled(members so far)` holds, the members so far, the rest unread (not checked either).
  */
 export function topLevelMembers(text: string, keys: ReadonlySet<string>, settled?: (members: ReadonlyMap<string, MemberValue>) => boolean): Map<string, MemberValue> | undefined {
   const scan = new Scan(text);
   const out = new Map<string, MemberValue>();
+  let last: number | undefined;
   try {
     if (scan.space() !== 123) return undefined;
     scan.i++;
@@ -104,7 +105,10 @@ export function topLevelMembers(text: string, keys: ReadonlySet<string>, settled
       if (keys.has(key)) {
         if (value === undefined) return undefined;
         out.set(key, value);
-        if (settled && settled(out) && inertRest(text, scan.i, keys)) return out;
+      }
+      if (settled) {
+        last ??= horizon(text, keys);
+        if (scan.i > last && settled(out)) return out;
       }
       const next = scan.space();
       scan.i++;
