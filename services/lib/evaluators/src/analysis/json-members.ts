@@ -64,23 +64,45 @@ class Scan {
   }
 }
 
-/** Where the last backslash or quoted key of `keys` starts: after it, no member can be named by `keys` (every key there is written as is, and none is one of them). */
-function horizon(text: string, keys: ReadonlySet<string>): number {
-  let last = text.lastIndexOf('\\');
-  for (const key of keys) last = Math.max(last, text.lastIndexOf(`"${key}"`));
-  return last;
+/**
+ * Whether a wanted member can still follow a position: only where a backslash or one of `keys` quoted
+ * starts at or after it (without a backslash, every key is written as is). Each needle's next occurrence is
+ * kept and searched again only once passed: the text is searched forward once per needle at most.
+ */
+class WantedAhead {
+  private readonly needles: string[];
+  /** Next occurrence of each needle at or after the last position asked about; -1 none; -2 not searched yet. */
+  private readonly next: number[];
+
+  constructor(
+    private readonly text: string,
+    keys: ReadonlySet<string>,
+  ) {
+    this.needles = ['\\', ...[...keys].map((key) => `"${key}"`)];
+    this.next = this.needles.map(() => -2);
+  }
+
+  at(from: number): boolean {
+    for (let j = 0; j < this.needles.length; j++) {
+      let q = this.next[j]!;
+      if (q !== -1 && q < from) this.next[j] = q = this.text.indexOf(this.needles[j]!, from);
+      if (q >= 0) return true;
+    }
+    return false;
+  }
 }
 
 /**
  * The values of `keys` among the top-level members of a JSON object text (absent keys are left out);
  * undefined when the reader cannot tell (not an object, an escape in a key or wanted string, invalid JSON).
- * With `settled`: after a member, once the rest of the text cannot hold a wanted member (it starts after
- * the horizon) and `settled(members so far)` holds, the members so far, the rest unread (not checked either).
+ * With `settled`: after a member, once the rest of the text cannot hold a wanted member (WantedAhead) and
+ * `settled(members so far)` holds, the members so far, the rest unread (not checked either).
  */
 export function topLevelMembers(text: string, keys: ReadonlySet<string>, settled?: (members: ReadonlyMap<string, MemberValue>) => boolean): Map<string, MemberValue> | undefined {
   const scan = new Scan(text);
   const out = new Map<string, MemberValue>();
-  let last: number | undefined;
+  let ahead: WantedAhead | undefined;
+  let watching = settled !== undefined;
   try {
     if (scan.space() !== 123) return undefined;
     scan.i++;
@@ -106,9 +128,13 @@ export function topLevelMembers(text: string, keys: ReadonlySet<string>, settled
         if (value === undefined) return undefined;
         out.set(key, value);
       }
-      if (settled) {
-        last ??= horizon(text, keys);
-        if (scan.i > last && settled(out)) return out;
+      if (watching) {
+        ahead ??= new WantedAhead(text, keys);
+        if (!ahead.at(scan.i)) {
+          if (settled!(out)) return out;
+          // No wanted member follows: the members stay as they are; read on only to check the rest.
+          watching = false;
+        }
       }
       const next = scan.space();
       scan.i++;
