@@ -108,6 +108,19 @@ describe('KnownText', () => {
     expect(known.includes('1003')).toBe(false);
     expect(known.includes('')).toBe(true);
   });
+
+  it('lowercase: searches the lowercase of what was added, as if added lowercased', () => {
+    const parts = ['User ID MIA_Li_3668', 'Reservation ZFA04Y on 2024-05-20', '{"Total": "$1,250.00"}', 'İstanbul K\u212Aelvin'];
+    const needles = ['mia_li_3668', 'MIA_Li_3668', 'zfa04y', '2024-05-20', '"total"', '$1,250.00', 'i\u0307stanbul', 'kkelvin', 'zfa04y on', '3668\nreservation', 'nothing'];
+    const lazy = new KnownText('system: fares from $100', undefined, true);
+    const eager = new KnownText('system: fares from $100');
+    for (const part of parts) {
+      lazy.add(part);
+      eager.add(part.toLowerCase());
+    }
+    for (const needle of needles) expect(lazy.includes(needle)).toBe(eager.includes(needle));
+    expect(needles.filter((needle) => lazy.includes(needle))).toHaveLength(9);
+  });
 });
 
 describe('collapseSpaces and clip', () => {

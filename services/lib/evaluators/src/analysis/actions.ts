@@ -97,15 +97,15 @@ function lowerSystemPrompt(prompt: string): string {
 export function groundMutations(view: SessionView): Grounding[] {
   const out: Grounding[] = [];
   if (!view.toolCalls.some((call) => isMutatingTool(call.name))) return out;
-  const context = new KnownText(lowerSystemPrompt(view.systemPrompt));
+  const context = new KnownText(lowerSystemPrompt(view.systemPrompt), undefined, true);
   let cursor = 0;
   for (const call of view.toolCalls) {
     // Grow the context (user messages and tool results) up to this call's position.
     for (; cursor < view.timeline.length; cursor++) {
       const entry = view.timeline[cursor]!;
       if (entry.kind === 'message' ? entry.message.position >= call.position : entry.call.position >= call.position) break;
-      if (entry.kind === 'message' && entry.message.role === 'user') context.add(entry.message.text.toLowerCase());
-      else if (entry.kind === 'tool' && entry.call.result) context.add(entry.call.result.toLowerCase());
+      if (entry.kind === 'message' && entry.message.role === 'user') context.add(entry.message.text);
+      else if (entry.kind === 'tool' && entry.call.result) context.add(entry.call.result);
     }
     if (!isMutatingTool(call.name)) continue;
     const ungrounded: string[] = [];
