@@ -83,6 +83,27 @@ describe('tool_failures', () => {
     expect(result.signals.retry_storm_max).toBe(4);
   });
 
+  it('retry_storm: calls grouped alike pair by pair (few calls) and by key (many), groups in the order of their first call', () => {
+    for (const others of [2, 40]) {
+      const s = new SessionBuilder({ toolSpans: true });
+      s.user('What is the weather in Paris and Rome?');
+      const spans: string[] = [];
+      for (let i = 0; i < others; i++) s.assistant({ toolCalls: [{ name: 'get_forecast', args: { day: i }, result: `{"day": ${i}}` }] });
+      for (let i = 0; i < 5; i++) {
+        for (const city of ['Rome', 'Paris']) {
+          if (city === 'Paris' && i > 2) continue;
+          s.assistant({ toolCalls: [{ name: 'get_weather', args: { city }, result: `{"city": "${city}", "temp": 20}` }] });
+          spans.push(s.view().toolCalls.at(-1)!.spanId);
+        }
+      }
+      const result = run(s);
+      expect(result.signals.retry_storm_max).toBe(5);
+      const storms = result.evidence.filter((e) => / called \d times with the same arguments/.test(e.note));
+      expect(storms.map((e) => e.note)).toEqual(['get_weather called 5 times with the same arguments', 'get_weather called 3 times with the same arguments']);
+      expect(storms.map((e) => e.spanId)).toEqual([spans[4], spans[5]]);
+    }
+  });
+
   it('ignored_error: the agent answers as if a failed call had worked', () => {
     const s = new SessionBuilder();
     s.user('Please refund order #W77.');

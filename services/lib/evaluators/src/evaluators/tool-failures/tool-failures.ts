@@ -81,6 +81,31 @@ export function mismatch(call: Pick<ToolCallView, 'arguments' | 'result' | 'posi
   return undefined;
 }
 
+/**
+ * Calls grouped by tool and arguments (key name + NUL + arguments), groups in the order of their first call.
+ * Few calls are compared pair by pair: cheaper than building and hashing a key per call.
+ */
+function sameCalls(calls: readonly ToolCallView[]): ToolCallView[][] {
+  if (calls.length > 32 || calls.some((call) => call.name.includes('\u0000'))) {
+    const byKey = new Map<string, ToolCallView[]>();
+    for (const call of calls) {
+      const key = `${call.name}\u0000${call.arguments}`;
+      const list = byKey.get(key);
+      if (list) list.push(call);
+      else byKey.set(key, [call]);
+    }
+    return [...byKey.values()];
+  }
+  // Without NUL in names, the keys of two calls are equal exactly when their names and arguments are.
+  const groups: ToolCallView[][] = [];
+  for (const call of calls) {
+    const group = groups.find((list) => list[0]!.name === call.name && list[0]!.arguments === call.arguments);
+    if (group) group.push(call);
+    else groups.push([call]);
+  }
+  return groups;
+}
+
 function evaluateToolFailures(view: SessionView, params: ToolFailuresParams): Evaluation {
   const calls = view.toolCalls;
   const signals: Record<string, number> = {
@@ -95,12 +120,8 @@ function evaluateToolFailures(view: SessionView, params: ToolFailuresParams): Ev
   if (calls.length === 0) return passed('no tool calls', signals);
   const findings: Finding[] = [];
   const emptyOk = new Set(params.emptyResultOk);
-  const repeats = new Map<string, ToolCallView[]>();
+  const repeats = sameCalls(calls);
   for (const call of calls) {
-    const key = `${call.name}\u0000${call.arguments}`;
-    const list = repeats.get(key);
-    if (list) list.push(call);
-    else repeats.set(key, [call]);
     if (call.error) {
       signals.tool_errors!++;
       const after = aftermath(view, call);
@@ -138,7 +159,7 @@ function evaluateToolFailures(view: SessionView, params: ToolFailuresParams): Ev
       findings.push({ subtype: 'silent_failure', severity: SEVERITY.silent_failure, evidence: evidenceFor(view, call.resultSpanId || call.spanId, `${call.name}: ${wrong}`) });
     }
   }
-  for (const list of repeats.values()) {
+  for (const list of repeats) {
     if (list.length > signals.retry_storm_max!) signals.retry_storm_max = list.length;
     if (list.length >= params.retryStormCalls) {
       const first = list[0]!;
