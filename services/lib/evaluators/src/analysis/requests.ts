@@ -81,8 +81,20 @@ export const CORRECTION =
   /\b(?:that'?s not what i|not what i (?:asked|wanted|meant|said)|i (?:said|meant|asked for)\b|you (?:misunderstood|got it wrong|made a mistake)|that'?s (?:wrong|incorrect|not right)|that is (?:wrong|incorrect|not right)|i already told you|i told you|no,? that'?s not|you didn'?t|why did you|i never (?:asked|said|wanted))/i;
 export const HUMAN = /\b(?:(?:speak|talk|chat|transfer|connect|put)(?: me)?(?: \w+){0,3} (?:to|with) (?:a |an |the |your )?(?:human|person|representative|manager|supervisor|real agent|live agent|someone else)|(?:real|live|actual) (?:person|human|agent)|human agent)\b/i;
 export const FRUSTRATION = /\b(?:frustrat\w*|ridiculous|annoy\w*|useless|waste of (?:my )?time|not helpful|unhelpful|unacceptable|terrible|awful|this is absurd)\b/i;
-/** Matches exactly when CORRECTION, HUMAN or FRUSTRATION does: their alternation (all three /i, no groups that capture), one pass instead of three. */
-export const USER_REACTION = new RegExp(`(?:${CORRECTION.source})|(?:${HUMAN.source})|(?:${FRUSTRATION.source})`, 'i');
+/**
+ * Matches exactly when CORRECTION, HUMAN or FRUSTRATION does: their alternation (all three /i, no groups
+ * that capture), one pass instead of three. Each opens with \b, so the \b is taken out in front
+ * (\bA|\bB|\bC is \b(?:A|B|C)), which the regex engine runs faster.
+ */
+export const USER_REACTION = new RegExp(
+  `\\b(?:${[CORRECTION, HUMAN, FRUSTRATION]
+    .map((re) => {
+      if (!re.source.startsWith('\\b(?:') || re.flags !== 'i') throw new Error(`USER_REACTION cannot take ${re.source}`);
+      return re.source.slice(2);
+    })
+    .join('|')})`,
+  'i',
+);
 
 export interface Repeat {
   message: MessageView;
