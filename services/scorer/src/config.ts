@@ -1,6 +1,6 @@
 // The scorer's settings, resolved once from the validated tracebar config.
 import type { TracebarConfig } from '@tracebar/config';
-import { DEFAULT_MODEL_WINDOWS, type JudgeSettings } from '@tracebar/evaluators';
+import { DEFAULT_MODEL_WINDOWS, type EmbeddingSettings, type JudgeSettings } from '@tracebar/evaluators';
 
 export interface ScorerSettings {
   readonly sessionsTopic: string;
@@ -17,6 +17,8 @@ export interface ScorerSettings {
   readonly alertPriority: number | undefined;
   readonly modelWindows: Readonly<Record<string, number>>;
   readonly judge: JudgeSettings | undefined;
+  /** For reasoning_drift's comparison by meaning; undefined: by words only. */
+  readonly embeddings: EmbeddingSettings | undefined;
   readonly commitIntervalMs: number;
   /** Parts of a split session waiting for the rest longer than this are given up (and counted). */
   readonly partsTimeoutMs: number;
@@ -38,6 +40,7 @@ export function resolveScorerSettings(config: TracebarConfig): ScorerSettings {
     alertPriority: s.alertPriority === 'off' ? undefined : s.alertPriority,
     modelWindows: Object.freeze({ ...DEFAULT_MODEL_WINDOWS, ...s.modelWindows }),
     judge: s.judge ? Object.freeze({ ...s.judge }) : undefined,
+    embeddings: s.embeddings ? Object.freeze({ ...s.embeddings }) : undefined,
     commitIntervalMs: s.commitIntervalMs,
     partsTimeoutMs: 15 * 60_000,
   });

@@ -107,7 +107,7 @@ export function createScorer(deps: ScorerDeps): Scorer {
     return {
       objectives: objectiveSet,
       evaluators,
-      deps: { fetch: deps.fetch ?? globalThis.fetch, modelWindows: settings.modelWindows, ...(settings.judge ? { judge: settings.judge } : {}), now },
+      deps: { fetch: deps.fetch ?? globalThis.fetch, modelWindows: settings.modelWindows, ...(settings.judge ? { judge: settings.judge } : {}), ...(settings.embeddings ? { embeddings: settings.embeddings } : {}), now },
       timeoutMs: settings.evaluatorTimeoutMs,
       reviewThreshold: settings.reviewThreshold,
       taxonomyVersion: taxonomy.version,

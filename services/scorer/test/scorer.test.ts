@@ -163,6 +163,36 @@ describe('scorer, in-process bus', () => {
     }
   });
 
+  it('asks the configured embeddings endpoint once a session for reasoning_drift, and says in the score what it found', async () => {
+    const inputs: string[][] = [];
+    const embeddings = createServer((req, res) => {
+      let data = '';
+      req.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(data) as { model: string; input: string[] };
+        inputs.push(body.input);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        // Every text the same direction: the answer means what the request asked.
+        res.end(JSON.stringify({ object: 'list', model: body.model, data: body.input.map((_, index) => ({ object: 'embedding', index, embedding: [0.6, 0.8] })) }));
+      });
+    });
+    servers.push(embeddings);
+    await new Promise<void>((resolve) => embeddings.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(embeddings.address() as AddressInfo).port}/v1`;
+    const p = await startPipeline(scorerConfig({ objectivesDir: emptyObjectives, scorer: { embeddings: { url, model: 'embed-model' } } }));
+    try {
+      await p.send([{ session: 'embedded-1', steps: cleanBooking }]);
+      await waitFor('the score record', () => p.reader.scores.length >= 1);
+      expect(inputs).toHaveLength(1);
+      expect(inputs[0]).toHaveLength(3);
+      const drift = p.reader.scores[0]?.scores.find((s) => s.evaluatorType === 'reasoning_drift');
+      expect(drift?.outcome).toBe(Outcome.OUTCOME_PASSED);
+      expect(drift?.detail).toMatch(/similarity 1\.00 to the request \(embed-model\)/);
+    } finally {
+      await p.stop();
+    }
+  });
+
   it('joins a session split into parts and scores it whole, once', async () => {
     const long = Array.from({ length: 40 }, (_, i) => cleanBooking[i % cleanBooking.length]!).map((step, i) =>
       step.kind === 'tool' || (step.kind === 'llm' && step.toolCalls) ? { ...step, id: `c${i}`, ...(step.kind === 'llm' ? { toolCalls: step.toolCalls?.map((c) => ({ ...c, id: `c${i + 1}` })) } : {}) } : step,

@@ -286,6 +286,19 @@ export const scorerSchema = z
         retries: z.number().int().min(0).max(10).default(2),
       })
       .optional(),
+    /**
+     * An OpenAI-compatible embeddings endpoint (POST {url}/embeddings); when set, reasoning_drift also
+     * compares the request and the final answer by meaning. Unset or unreachable: words only.
+     */
+    embeddings: z
+      .strictObject({
+        url: z.url(),
+        model: z.string().min(1),
+        apiKey: z.string().optional(),
+        timeoutMs: durationMs.pipe(z.number().min(1)).default(10_000),
+        retries: z.number().int().min(0).max(10).default(2),
+      })
+      .optional(),
     /** Least time between offset commits (after the batch's scores are published). */
     commitIntervalMs: durationMs.default(1_000),
   })

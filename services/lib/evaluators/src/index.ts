@@ -4,6 +4,7 @@ export type {
   Evaluation,
   EvaluationOutcome,
   EvaluatorDeps,
+  EmbeddingSettings,
   EvaluatorType,
   EvidenceItem,
   JudgeSettings,

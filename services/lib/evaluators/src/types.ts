@@ -42,6 +42,15 @@ export interface JudgeSettings {
   retries: number;
 }
 
+/** An OpenAI-compatible embeddings endpoint (reasoning_drift compares by meaning when one is set). */
+export interface EmbeddingSettings {
+  url: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs: number;
+  retries: number;
+}
+
 export interface EvaluatorDeps {
   /** The scorer aborts at the per-evaluator timeout. */
   signal: AbortSignal;
@@ -51,6 +60,8 @@ export interface EvaluatorDeps {
   modelWindows: Readonly<Record<string, number>>;
   /** Absent -> llm_judge is unscored ("no judge configured"). */
   judge?: JudgeSettings;
+  /** Absent -> reasoning_drift compares by words only. */
+  embeddings?: EmbeddingSettings;
   /** The objective's rolling baseline, when the scorer has one. */
   baseline?: ShapeBaseline;
   now: () => number;

@@ -11,7 +11,7 @@ import {
   type ISessionRecord,
   type ISpanRecord,
 } from '@tracebar/proto';
-import { buildSessionView, type EvaluatorDeps, type SessionView } from '../src/index.js';
+import { buildSessionView, type Evaluation, type EvaluatorDeps, type EvaluatorType, type SessionView } from '../src/index.js';
 
 export interface ToolCallSpec {
   name: string;
@@ -168,3 +168,10 @@ export const testDeps: EvaluatorDeps = {
   modelWindows: { 'gpt-4o': 128_000, 'small-model': 4_000 },
   now: () => Date.now(),
 };
+
+/** An evaluation that must be synchronous (a deterministic evaluator without an endpoint to call). */
+export function evaluateNow<P>(type: EvaluatorType<P>, view: SessionView, params: P, deps: EvaluatorDeps = testDeps): Evaluation {
+  const result = type.evaluate(view, params, deps);
+  if (result instanceof Promise) throw new Error(`${type.type} answered with a promise where it had nothing to call`);
+  return result;
+}

@@ -6,6 +6,7 @@ import { clamp01, evidenceFor, unscored } from '../../evaluation.js';
 import { isKnownPattern } from '../../taxonomy.js';
 import { MAX_EVIDENCE, type Evaluation, type EvaluatorDeps, type EvaluatorType, type JudgeSettings } from '../../types.js';
 import type { SessionView } from '../../view/session-view.js';
+import { AttemptError, postJson, withRetries } from '../../openai-endpoint.js';
 import { DEFAULT_RUBRIC, PROMPT_VERSION, judgeMessages, type Transcript } from './prompt.js';
 
 export const llmJudgeParams = z
@@ -36,21 +37,6 @@ const completionSchema = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
 });
 
-/** Why an attempt did not give a verdict, and whether another attempt may. */
-class AttemptError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
-
-function endpoint(url: string): string {
-  const trimmed = url.replace(/\/+$/, '');
-  return trimmed.endsWith('/chat/completions') ? trimmed : `${trimmed}/chat/completions`;
-}
-
 export function parseVerdict(content: string): Verdict {
   const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(content);
   const body = (fenced ? fenced[1]! : content).trim();
@@ -69,43 +55,14 @@ export function parseVerdict(content: string): Verdict {
 }
 
 async function attempt(settings: JudgeSettings, body: string, deps: EvaluatorDeps): Promise<Verdict> {
-  const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(settings.timeoutMs)]);
-  let response: Response;
-  try {
-    response = await deps.fetch(endpoint(settings.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}) },
-      body,
-      signal,
-    });
-  } catch (error) {
-    if (deps.signal.aborted) throw new AttemptError('aborted by the scorer', false);
-    throw new AttemptError(signal.aborted ? `judge timed out after ${settings.timeoutMs} ms` : `judge unreachable: ${(error as Error).message}`, true);
-  }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch {
-    throw new AttemptError(signal.aborted ? `judge timed out after ${settings.timeoutMs} ms` : 'judge response cut off', !deps.signal.aborted);
-  }
-  if (!response.ok) {
-    const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-    throw new AttemptError(`judge answered HTTP ${response.status}`, retryable);
-  }
   let completion: z.infer<typeof completionSchema>;
   try {
-    completion = completionSchema.parse(JSON.parse(text));
-  } catch {
+    completion = completionSchema.parse(await postJson(settings, '/chat/completions', body, deps, 'judge'));
+  } catch (error) {
+    if (error instanceof AttemptError) throw error;
     throw new AttemptError('judge response is not a chat completion', true);
   }
   return parseVerdict(completion.choices[0]!.message.content ?? '');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-  });
 }
 
 function toEvaluation(view: SessionView, verdict: Verdict, transcript: Transcript, params: LlmJudgeParams): Evaluation {
@@ -139,18 +96,9 @@ async function evaluateLlmJudge(view: SessionView, params: LlmJudgeParams, deps:
     response_format: { type: 'json_object' },
     messages,
   });
-  let last = 'judge gave no answer';
-  for (let i = 0; i <= settings.retries; i++) {
-    if (deps.signal.aborted) return unscored('aborted by the scorer');
-    try {
-      return toEvaluation(view, await attempt(settings, body, deps), transcript, params);
-    } catch (error) {
-      last = error instanceof AttemptError ? error.message : (error as Error).message;
-      if (!(error instanceof AttemptError) || !error.retryable) break;
-      if (i < settings.retries) await sleep(Math.min(2_000, 100 * 2 ** i), deps.signal);
-    }
-  }
-  return unscored(last, { prompt_version: PROMPT_VERSION });
+  const answered = await withRetries(settings.retries, deps.signal, () => attempt(settings, body, deps), 'judge gave no answer');
+  if (answered.ok) return toEvaluation(view, answered.value, transcript, params);
+  return unscored(answered.reason, { prompt_version: PROMPT_VERSION });
 }
 
 export const llmJudge: EvaluatorType<LlmJudgeParams> = {

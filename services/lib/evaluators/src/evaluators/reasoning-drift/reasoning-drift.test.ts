@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionBuilder, cleanSession, testDeps } from '../../../test/fixtures.js';
+import { SessionBuilder, cleanSession, evaluateNow } from '../../../test/fixtures.js';
 import type { TimelineEntry, ToolCallView, MessageView } from '../../view/session-view.js';
 import { collapseSpaces } from '../../text.js';
 import { longestCycle, reasoningDrift, stepCycles } from './reasoning-drift.js';
@@ -8,7 +8,7 @@ const defaults = reasoningDrift.params.parse(undefined);
 
 describe('reasoning_drift', () => {
   it('passes a clean session (pleasantries at the end are not the answer)', () => {
-    const result = reasoningDrift.evaluate(cleanSession().view(), defaults, testDeps);
+    const result = evaluateNow(reasoningDrift, cleanSession().view(), defaults);
     expect(result).toMatchObject({ outcome: 'passed', score: 1, evidence: [] });
     expect(result.signals.request_overlap).toBeGreaterThan(0.3);
   });
@@ -18,7 +18,7 @@ describe('reasoning_drift', () => {
     s.user('How do I reset the password of my router model AX3000?');
     s.assistant({ toolCalls: [{ name: 'search_docs', args: { q: 'router password reset' }, result: '{"docs": ["..."]}' }] });
     const answer = s.assistant({ text: 'Our premium subscription includes unlimited cloud storage, family sharing, priority support and discounts on accessories.' });
-    const result = reasoningDrift.evaluate(s.view(), defaults, testDeps);
+    const result = evaluateNow(reasoningDrift, s.view(), defaults);
     expect(result.outcome).toBe('failed');
     expect(result.pattern).toEqual({ pattern: 'reasoning_drift', subtype: 'off_topic' });
     expect(result.evidence[0]!.spanId).toBe(answer);
@@ -33,7 +33,7 @@ describe('reasoning_drift', () => {
       s.assistant({ toolCalls: [{ name: 'open_page', args: { url: 'https://example.com/bolts' }, result: '<html>bolts</html>' }] });
     }
     s.assistant({ text: 'The cheapest steel bolts supplier is Example Bolts.' });
-    const result = reasoningDrift.evaluate(s.view(), defaults, testDeps);
+    const result = evaluateNow(reasoningDrift, s.view(), defaults);
     expect(result.outcome).toBe('failed');
     expect(result.pattern).toEqual({ pattern: 'reasoning_drift', subtype: 'loop' });
     expect(result.evidence[0]!.note).toMatch(/the same 2 steps repeated 3 times/);

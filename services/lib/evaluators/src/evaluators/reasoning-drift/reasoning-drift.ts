@@ -1,10 +1,12 @@
-// reasoning_drift: the opening request against the final answer (lexical overlap of content words) and
-// loops (the same steps repeating without progress).
+// reasoning_drift: the opening request against the final answer (lexical overlap of content words, or
+// by meaning through an embeddings endpoint when the scorer has one) and loops (the same steps
+// repeating without progress).
 import { z } from 'zod';
-import { openingIntent, substantiveAnswer } from '../../analysis/intent.js';
+import { cosine, embedTexts } from '../../analysis/embeddings.js';
+import { openingIntent, substantiveAnswer, type Intent } from '../../analysis/intent.js';
 import { evidenceFor, fromFindings, type Finding } from '../../evaluation.js';
-import { clip, collapseSpaces, coverage, sharedCount, wordsOf } from '../../text.js';
-import type { Evaluation, DeterministicEvaluatorType } from '../../types.js';
+import { clip, collapseSpaces, coverage, sharedCount, wordsOf, type WordSet } from '../../text.js';
+import type { EmbeddingSettings, Evaluation, EvaluatorDeps, EvaluatorType } from '../../types.js';
 import type { MessageView, SessionView, TimelineEntry } from '../../view/session-view.js';
 
 export const reasoningDriftParams = z
@@ -16,6 +18,13 @@ export const reasoningDriftParams = z
     /** A cycle of steps repeated this many times in a row is a loop. */
     loopRepeats: z.number().int().min(2).default(3),
     failAt: z.number().min(0).max(1).default(0.5),
+    /** Compare by meaning when the scorer has an embeddings endpoint (scorer.embeddings); false: words only. */
+    embeddings: z.boolean().default(true),
+    /**
+     * By meaning: cosine similarity of the answer to the request (and to everything the user said) below
+     * which it is off topic. Depends on the embedding model; 0.3 suits OpenAI's text-embedding-3 models.
+     */
+    minSimilarity: z.number().min(-1).max(1).default(0.3),
   })
   .strict()
   .prefault({});
@@ -117,29 +126,43 @@ export function stepCycles(timeline: readonly TimelineEntry[]): [number, number,
 
 const stepSpanId = (entry: TimelineEntry) => (entry.kind === 'tool' ? entry.call.spanId : entry.message.spanId);
 
-function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams): Evaluation {
-  const findings: Finding[] = [];
-  const signals: Record<string, number> = { drift: 0, request_overlap: 1, loop_cycles: 0 };
+interface Answer {
+  message: MessageView;
+  words: WordSet;
+}
+
+/** The request and the answer when both say enough to judge drift. */
+function judgeable(view: SessionView, params: ReasoningDriftParams): { intent: Intent; answer: Answer } | undefined {
   const intent = openingIntent(view);
   const answer = substantiveAnswer(view);
-  if (intent.words.size >= params.minRequestWords && answer && answer.words.size >= 4) {
-    // What the session worked on counts as on topic too: tool names and the user's later words.
-    const overlap = coverage(intent.words, answer.words);
-    signals.request_overlap = overlap;
-    signals.drift = 1 - overlap;
-    // An answer that keeps to what the user said later (a clarified request, a refusal about the user's
-    // own details) is not off topic: only one that shares little with anything the user said is.
-    // coverage(answer words, union of the user's words), without building the union.
-    const grounded = sharedCount(answer.words, view.userMessages.map(wordsOf)) / answer.words.size;
-    signals.answer_user_overlap = grounded;
-    if (overlap < params.minOverlap && grounded < params.minOverlap) {
-      const severity = 0.55 + 0.35 * (1 - overlap / Math.max(1e-9, params.minOverlap));
-      findings.push({ subtype: 'off_topic', severity, evidence: evidenceFor(view, answer.message.spanId, `final answer shares ${Math.round(overlap * 100)}% of the request's words: "${clip(answer.message.text, 60)}"`) });
-      const first = intent.messages[0];
-      if (first) findings.push({ subtype: 'off_topic', severity: 0.1, evidence: evidenceFor(view, first.spanId, `request: "${clip(first.text, 60)}"`) });
-    }
+  if (intent.words.size >= params.minRequestWords && answer && answer.words.size >= 4) return { intent, answer };
+  return undefined;
+}
+
+function offTopic(view: SessionView, intent: Intent, answer: Answer, severity: number, note: string, findings: Finding[]): void {
+  findings.push({ subtype: 'off_topic', severity, evidence: evidenceFor(view, answer.message.spanId, `${note}: "${clip(answer.message.text, 60)}"`) });
+  const first = intent.messages[0];
+  if (first) findings.push({ subtype: 'off_topic', severity: 0.1, evidence: evidenceFor(view, first.spanId, `request: "${clip(first.text, 60)}"`) });
+}
+
+/** Off topic by words: the answer echoes little of the request and little of anything the user said. */
+function topicByWords(view: SessionView, params: ReasoningDriftParams, intent: Intent, answer: Answer, findings: Finding[], signals: Record<string, number>): void {
+  const overlap = coverage(intent.words, answer.words);
+  signals.request_overlap = overlap;
+  signals.drift = 1 - overlap;
+  // An answer that keeps to what the user said later (a clarified request, a refusal about the user's
+  // own details) is not off topic: only one that shares little with anything the user said is.
+  // coverage(answer words, union of the user's words), without building the union.
+  const grounded = sharedCount(answer.words, view.userMessages.map(wordsOf)) / answer.words.size;
+  signals.answer_user_overlap = grounded;
+  if (overlap < params.minOverlap && grounded < params.minOverlap) {
+    const severity = 0.55 + 0.35 * (1 - overlap / Math.max(1e-9, params.minOverlap));
+    offTopic(view, intent, answer, severity, `final answer shares ${Math.round(overlap * 100)}% of the request's words`, findings);
   }
-  // Loops: a cycle of steps (a tool call with its arguments, or an assistant message) repeated.
+}
+
+/** Loops: a cycle of steps (a tool call with its arguments, or an assistant message) repeated. */
+function loops(view: SessionView, params: ReasoningDriftParams, findings: Finding[], signals: Record<string, number>): void {
   const timeline = view.timeline;
   const [cycles, period, end] = stepCycles(timeline);
   signals.loop_cycles = cycles;
@@ -147,14 +170,59 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
     const severity = Math.min(0.95, 0.6 + 0.1 * (cycles - params.loopRepeats));
     findings.push({ subtype: 'loop', severity, evidence: evidenceFor(view, stepSpanId(timeline[end]!), `the same ${period === 1 ? 'step' : `${period} steps`} repeated ${cycles} times in a row`) });
   }
-  return fromFindings('reasoning_drift', findings, params.failAt, signals, answer ? `final answer echoes ${Math.round(signals.request_overlap! * 100)}% of the request` : 'no final answer to compare');
 }
 
-export const reasoningDrift: DeterministicEvaluatorType<ReasoningDriftParams> = {
+function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams): Evaluation {
+  const findings: Finding[] = [];
+  const signals: Record<string, number> = { drift: 0, request_overlap: 1, loop_cycles: 0 };
+  const judged = judgeable(view, params);
+  if (judged) topicByWords(view, params, judged.intent, judged.answer, findings, signals);
+  loops(view, params, findings, signals);
+  const answered = judged ? judged.answer : substantiveAnswer(view);
+  return fromFindings('reasoning_drift', findings, params.failAt, signals, answered ? `final answer echoes ${Math.round(signals.request_overlap! * 100)}% of the request` : 'no final answer to compare');
+}
+
+/**
+ * By meaning: one embeddings request of three texts (the request, the answer, all the user said);
+ * off topic when the answer is far from the request and from everything the user said. The word
+ * overlap is kept as a signal; an endpoint that gives no usable answer leaves the words to decide.
+ */
+async function evaluateByMeaning(view: SessionView, params: ReasoningDriftParams, settings: EmbeddingSettings, deps: EvaluatorDeps): Promise<Evaluation> {
+  const judged = judgeable(view, params);
+  if (!judged) return evaluateReasoningDrift(view, params);
+  const { intent, answer } = judged;
+  const texts = [intent.messages.map((m) => m.text).join('\n'), answer.message.text, view.userMessages.map((m) => m.text).join('\n')];
+  const embedded = await embedTexts(texts, settings, deps);
+  if (!embedded.ok) {
+    const byWords = evaluateReasoningDrift(view, params);
+    return { ...byWords, detail: `${byWords.detail} (${embedded.reason}; by words only)`, signals: { ...byWords.signals, embeddings_unavailable: 1 } };
+  }
+  const [request, said, user] = embedded.value as [number[], number[], number[]];
+  const findings: Finding[] = [];
+  const similarity = cosine(request, said);
+  const userSimilarity = cosine(said, user);
+  const signals: Record<string, number> = {
+    drift: 1 - Math.max(0, similarity),
+    request_overlap: coverage(intent.words, answer.words),
+    request_similarity: similarity,
+    answer_user_similarity: userSimilarity,
+    loop_cycles: 0,
+  };
+  const described = `similarity ${similarity.toFixed(2)} to the request (${settings.model})`;
+  if (similarity < params.minSimilarity && userSimilarity < params.minSimilarity) {
+    const severity = 0.55 + 0.35 * (1 - Math.max(0, similarity) / Math.max(1e-9, params.minSimilarity));
+    offTopic(view, intent, answer, Math.min(0.9, severity), `final answer: ${described}`, findings);
+  }
+  loops(view, params, findings, signals);
+  return fromFindings('reasoning_drift', findings, params.failAt, signals, `final answer: ${described}`);
+}
+
+/** Synchronous unless the scorer has an embeddings endpoint (deps.embeddings) and params.embeddings allows it. */
+export const reasoningDrift: EvaluatorType<ReasoningDriftParams> = {
   type: 'reasoning_drift',
   version: 1,
-  description: 'The opening request against the final answer, and loops of repeated steps.',
+  description: 'The opening request against the final answer (by words, or by meaning with an embeddings endpoint), and loops of repeated steps.',
   params: reasoningDriftParams,
   deterministic: true,
-  evaluate: (session, params) => evaluateReasoningDrift(session, params),
+  evaluate: (session, params, deps) => (deps.embeddings && params.embeddings ? evaluateByMeaning(session, params, deps.embeddings, deps) : evaluateReasoningDrift(session, params)),
 };
