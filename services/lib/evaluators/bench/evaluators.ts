@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { loadDataset, toOtlpRequests } from '@tracebar/importers';
 import { replaySessions } from '@tracebar/importers/replay';
-import { decodeSessionRecord, encodeSessionRecord, type ISessionRecord } from '@tracebar/proto';
+import { decodeSessionRecord, encodeSessionRecord } from '@tracebar/proto';
 import {
   DEFAULT_MODEL_WINDOWS,
   DEFAULT_OBJECTIVE_EVALUATORS,
@@ -18,28 +18,8 @@ import {
   type EvaluatorDeps,
   type ScoredEvaluation,
 } from '../src/index.js';
-import { SessionBuilder } from '../test/fixtures.js';
+import { thirtySpanSession } from './thirty-span-sessions.js';
 import { scoreView } from './score-sessions.js';
-
-const TOOLS = ['search_catalog', 'get_order_details', 'get_customer', 'update_order_address', 'check_stock', 'cancel_item', 'send_receipt'];
-
-/** Root + 14 LLM calls + 14 tool spans + 1 = 30 spans; history resent on every call, as instrumentations do. */
-function session(seed: number): ISessionRecord {
-  const s = new SessionBuilder({ toolSpans: true, sessionKey: `bench-${seed}` });
-  s.system('You are a support agent for an online store. Never change an order without the customer confirming. Refunds at most $500.');
-  s.user(`Hi, I need help with order #W${1000 + seed}: please change the shipping address and check whether item ${seed % 7} is in stock.`);
-  for (let i = 0; i < 14; i++) {
-    if (i === 6) s.user('Yes, please go ahead with the change, and also send me a receipt.');
-    const tool = TOOLS[(seed + i) % TOOLS.length]!;
-    const error = (seed + i) % 17 === 0;
-    s.assistant({
-      text: i % 3 === 0 ? `Let me look at order #W${1000 + seed} for you (step ${i}).` : '',
-      toolCalls: [{ name: tool, args: { order_id: `#W${1000 + seed}`, step: i }, result: error ? 'Error: service unavailable' : `{"order_id": "#W${1000 + seed}", "status": "pending", "items": [{"id": ${i}, "price": ${10 + i}.50}]}` }],
-    });
-  }
-  s.assistant({ text: `Your order #W${1000 + seed} now ships to the new address; item ${seed % 7} is in stock and the receipt is on its way.` });
-  return decodeSessionRecord(encodeSessionRecord(s.record()));
-}
 
 function cpuMs(run: () => void): number {
   const start = process.cpuUsage();
@@ -49,7 +29,7 @@ function cpuMs(run: () => void): number {
 }
 
 const SESSIONS = 256;
-const records = Array.from({ length: SESSIONS }, (_, i) => session(i));
+const records = Array.from({ length: SESSIONS }, (_, i) => decodeSessionRecord(encodeSessionRecord(thirtySpanSession(i))));
 const bytes = records.map((record) => encodeSessionRecord(record));
 const spans = records[0]!.spans!.length;
 const baseline = new RollingBaseline();
