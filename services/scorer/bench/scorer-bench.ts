@@ -11,7 +11,7 @@ import { loadDataset, toOtlpRequests } from '@tracebar/importers';
 import { replaySessions } from '@tracebar/importers/replay';
 import { decodeSessionRecord, encodeSessionRecord } from '@tracebar/proto';
 import { createLogger, createMetricsRegistry } from '@tracebar/runtime';
-import { AttributeKeys, Baselines, createScorer, decodeScoringRecord, scoreSession, type ScoringContext } from '../src/index.js';
+import { AttributeKeys, Baselines, createScorer, decodeScoringRecord, scoreSession, type ScoringContext } from '@tracebar/scorer';
 import { buildSessionView, DEFAULT_MODEL_WINDOWS, DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, SESSION_VIEW_ATTRIBUTE_KEYS, type EvaluatorType } from '@tracebar/evaluators';
 import { loadObjectives } from '@tracebar/objectives';
 import { thirtySpanSession } from '../../lib/evaluators/bench/thirty-span-sessions.js';

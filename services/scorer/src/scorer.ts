@@ -131,7 +131,9 @@ export function createScorer(deps: ScorerDeps): Scorer {
     for (const scoring of scorings) {
       for (const result of scoring.results) {
         const key = sessionRecordKey(result.score.tenant ?? '', result.score.sessionKey ?? '');
-        scores.push({ key, value: Buffer.from(encodeScoreRecord(result.score)), headers: scoreHeaders });
+        const encoded = encodeScoreRecord(result.score);
+        // A view of the encoder's bytes, not a copy.
+        scores.push({ key, value: Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength), headers: scoreHeaders });
         if (!result.review) continue;
         reviews.push({ key, value: Buffer.from(reviewItemToJsonLine(result.review)), headers: reviewHeaders });
         const alert = settings.alertPriority === undefined ? undefined : sessionAlert(result.review, settings.alertPriority);

@@ -144,6 +144,13 @@ export class AttributeKeys {
 }
 
 const NO_KEYS = new AttributeKeys([]);
+/** The interning tables of SessionReader (see there). */
+const INTERNED = {
+  at: new Int32Array(INTERNED_SLOTS * INTERNED_PER_SLOT),
+  length: new Int32Array(INTERNED_SLOTS * INTERNED_PER_SLOT),
+  value: new Array<string>(INTERNED_SLOTS * INTERNED_PER_SLOT).fill(''),
+  next: new Uint32Array(INTERNED_SLOTS),
+};
 /** The last long system prompt read (see systemInstructions). */
 let lastPrompt = { bytes: Buffer.alloc(0), text: '' };
 
@@ -159,10 +166,12 @@ class SessionReader {
   private readonly recent: InputList[] = [];
   private current: InputList = emptyInputList();
   /** Byte range and text of the last system prompt read. */
-  private readonly internedAt = new Int32Array(INTERNED_SLOTS * INTERNED_PER_SLOT).fill(-1);
-  private readonly internedLength = new Int32Array(INTERNED_SLOTS * INTERNED_PER_SLOT);
-  private readonly internedValue: string[] = new Array<string>(INTERNED_SLOTS * INTERNED_PER_SLOT).fill('');
-  private readonly internedNext = new Uint32Array(INTERNED_SLOTS);
+  // Shared by every read (a read runs to its end synchronously) and reset per read: typed arrays cost
+  // more to allocate than a whole header read.
+  private readonly internedAt = INTERNED.at.fill(-1);
+  private readonly internedLength = INTERNED.length;
+  private readonly internedValue = INTERNED.value;
+  private readonly internedNext = INTERNED.next.fill(0);
   private systemStart = 0;
   private systemEnd = 0;
   private system = '';
