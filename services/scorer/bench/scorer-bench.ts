@@ -11,10 +11,17 @@ import { loadDataset, toOtlpRequests } from '@tracebar/importers';
 import { replaySessions } from '@tracebar/importers/replay';
 import { decodeSessionRecord, encodeSessionRecord } from '@tracebar/proto';
 import { createLogger, createMetricsRegistry } from '@tracebar/runtime';
-import { AttributeKeys, Baselines, createScorer, decodeScoringRecord, scoreSession, type ScoringContext } from '@tracebar/scorer';
+import type * as ScorerModule from '../src/index.js';
+import type { ScoringContext } from '../src/index.js';
 import { buildSessionView, DEFAULT_MODEL_WINDOWS, DEFAULT_OBJECTIVE_EVALUATORS, evaluatorTypes, SESSION_VIEW_ATTRIBUTE_KEYS, type EvaluatorType } from '@tracebar/evaluators';
 import { loadObjectives } from '@tracebar/objectives';
 import { thirtySpanSession } from '../../lib/evaluators/bench/thirty-span-sessions.js';
+
+// The built package, as tracebar up runs it (the bench script builds it first); its types from the
+// sources, so that typechecking does not need the build.
+const built: string = '@tracebar/scorer';
+const { AttributeKeys, Baselines, createScorer, decodeScoringRecord, scoreSession } = (await import(built)) as typeof ScorerModule;
+type AttributeKeys = ScorerModule.AttributeKeys;
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2_000);
 const DATASET = process.env.BENCH_DATASET ?? path.resolve(import.meta.dirname, '../../../../shared/datasets/tau-bench-airline/gpt-4o-airline.json');
