@@ -258,6 +258,17 @@ export const sinkSchema = z
   })
   .prefault({});
 
+/** An OpenAI-compatible endpoint and the model to ask, each attempt bounded by timeoutMs. */
+function openAiEndpoint(defaultTimeoutMs: number) {
+  return z.strictObject({
+    url: z.url(),
+    model: z.string().min(1),
+    apiKey: z.string().optional(),
+    timeoutMs: durationMs.pipe(z.number().min(1)).default(defaultTimeoutMs),
+    retries: z.number().int().min(0).max(10).default(2),
+  });
+}
+
 export const scorerSchema = z
   .strictObject({
     /** Consumer group of the scorer instances; instances of one group share the sessions partitions. */
@@ -277,28 +288,12 @@ export const scorerSchema = z
     /** Model name (or prefix) -> context window in tokens, added to the built-in table. */
     modelWindows: z.record(z.string().min(1), z.number().int().min(1)).default({}),
     /** An OpenAI-compatible chat-completions endpoint for llm_judge evaluators; unset = they are unscored. */
-    judge: z
-      .strictObject({
-        url: z.url(),
-        model: z.string().min(1),
-        apiKey: z.string().optional(),
-        timeoutMs: durationMs.pipe(z.number().min(1)).default(30_000),
-        retries: z.number().int().min(0).max(10).default(2),
-      })
-      .optional(),
+    judge: openAiEndpoint(30_000).optional(),
     /**
      * An OpenAI-compatible embeddings endpoint (POST {url}/embeddings); when set, reasoning_drift also
      * compares the request and the final answer by meaning. Unset or unreachable: words only.
      */
-    embeddings: z
-      .strictObject({
-        url: z.url(),
-        model: z.string().min(1),
-        apiKey: z.string().optional(),
-        timeoutMs: durationMs.pipe(z.number().min(1)).default(10_000),
-        retries: z.number().int().min(0).max(10).default(2),
-      })
-      .optional(),
+    embeddings: openAiEndpoint(10_000).optional(),
     /** Least time between offset commits (after the batch's scores are published). */
     commitIntervalMs: durationMs.default(1_000),
   })

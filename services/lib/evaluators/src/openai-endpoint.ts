@@ -2,12 +2,7 @@
 // reasoning_drift): one JSON POST per attempt, bounded by its own timeout and the scorer's signal,
 // retried with backoff when the failure may pass (unreachable, timeout, 408/429/5xx, an answer that
 // cannot be read).
-export interface EndpointSettings {
-  url: string;
-  apiKey?: string;
-  timeoutMs: number;
-  retries: number;
-}
+import type { EndpointSettings } from './types.js';
 
 export interface EndpointDeps {
   fetch: typeof globalThis.fetch;

@@ -34,7 +34,8 @@ export interface Evaluation {
   signals: Record<string, number>;
 }
 
-export interface JudgeSettings {
+/** An OpenAI-compatible endpoint and the model to ask (llm_judge: chat completions; reasoning_drift: embeddings). */
+export interface EndpointSettings {
   url: string;
   model: string;
   apiKey?: string;
@@ -42,14 +43,8 @@ export interface JudgeSettings {
   retries: number;
 }
 
-/** An OpenAI-compatible embeddings endpoint (reasoning_drift compares by meaning when one is set). */
-export interface EmbeddingSettings {
-  url: string;
-  model: string;
-  apiKey?: string;
-  timeoutMs: number;
-  retries: number;
-}
+export type JudgeSettings = EndpointSettings;
+export type EmbeddingSettings = EndpointSettings;
 
 export interface EvaluatorDeps {
   /** The scorer aborts at the per-evaluator timeout. */

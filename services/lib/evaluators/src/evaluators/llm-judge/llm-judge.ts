@@ -55,14 +55,9 @@ export function parseVerdict(content: string): Verdict {
 }
 
 async function attempt(settings: JudgeSettings, body: string, deps: EvaluatorDeps): Promise<Verdict> {
-  let completion: z.infer<typeof completionSchema>;
-  try {
-    completion = completionSchema.parse(await postJson(settings, '/chat/completions', body, deps, 'judge'));
-  } catch (error) {
-    if (error instanceof AttemptError) throw error;
-    throw new AttemptError('judge response is not a chat completion', true);
-  }
-  return parseVerdict(completion.choices[0]!.message.content ?? '');
+  const completion = completionSchema.safeParse(await postJson(settings, '/chat/completions', body, deps, 'judge'));
+  if (!completion.success) throw new AttemptError('judge response is not a chat completion', true);
+  return parseVerdict(completion.data.choices[0]!.message.content ?? '');
 }
 
 function toEvaluation(view: SessionView, verdict: Verdict, transcript: Transcript, params: LlmJudgeParams): Evaluation {

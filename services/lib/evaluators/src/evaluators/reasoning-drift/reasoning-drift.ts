@@ -131,10 +131,18 @@ interface Answer {
   words: WordSet;
 }
 
+interface Topic {
+  intent: Intent;
+  answer: Answer | undefined;
+}
+
+function topicOf(view: SessionView): Topic {
+  return { intent: openingIntent(view), answer: substantiveAnswer(view) };
+}
+
 /** The request and the answer when both say enough to judge drift. */
-function judgeable(view: SessionView, params: ReasoningDriftParams): { intent: Intent; answer: Answer } | undefined {
-  const intent = openingIntent(view);
-  const answer = substantiveAnswer(view);
+function judgeable(topic: Topic, params: ReasoningDriftParams): { intent: Intent; answer: Answer } | undefined {
+  const { intent, answer } = topic;
   if (intent.words.size >= params.minRequestWords && answer && answer.words.size >= 4) return { intent, answer };
   return undefined;
 }
@@ -172,14 +180,13 @@ function loops(view: SessionView, params: ReasoningDriftParams, findings: Findin
   }
 }
 
-function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams): Evaluation {
+function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams, topic = topicOf(view)): Evaluation {
   const findings: Finding[] = [];
   const signals: Record<string, number> = { drift: 0, request_overlap: 1, loop_cycles: 0 };
-  const judged = judgeable(view, params);
+  const judged = judgeable(topic, params);
   if (judged) topicByWords(view, params, judged.intent, judged.answer, findings, signals);
   loops(view, params, findings, signals);
-  const answered = judged ? judged.answer : substantiveAnswer(view);
-  return fromFindings('reasoning_drift', findings, params.failAt, signals, answered ? `final answer echoes ${Math.round(signals.request_overlap! * 100)}% of the request` : 'no final answer to compare');
+  return fromFindings('reasoning_drift', findings, params.failAt, signals, topic.answer ? `final answer echoes ${Math.round(signals.request_overlap! * 100)}% of the request` : 'no final answer to compare');
 }
 
 /**
@@ -188,13 +195,14 @@ function evaluateReasoningDrift(view: SessionView, params: ReasoningDriftParams)
  * overlap is kept as a signal; an endpoint that gives no usable answer leaves the words to decide.
  */
 async function evaluateByMeaning(view: SessionView, params: ReasoningDriftParams, settings: EmbeddingSettings, deps: EvaluatorDeps): Promise<Evaluation> {
-  const judged = judgeable(view, params);
-  if (!judged) return evaluateReasoningDrift(view, params);
+  const topic = topicOf(view);
+  const judged = judgeable(topic, params);
+  if (!judged) return evaluateReasoningDrift(view, params, topic);
   const { intent, answer } = judged;
   const texts = [intent.messages.map((m) => m.text).join('\n'), answer.message.text, view.userMessages.map((m) => m.text).join('\n')];
   const embedded = await embedTexts(texts, settings, deps);
   if (!embedded.ok) {
-    const byWords = evaluateReasoningDrift(view, params);
+    const byWords = evaluateReasoningDrift(view, params, topic);
     return { ...byWords, detail: `${byWords.detail} (${embedded.reason}; by words only)`, signals: { ...byWords.signals, embeddings_unavailable: 1 } };
   }
   const [request, said, user] = embedded.value as [number[], number[], number[]];
